@@ -1,0 +1,329 @@
+"""The request checker: the one answer to "is this request valid for that server?".
+
+It checks a raw HTTP request (method, URL, headers, body bytes) as it was sent: route, bearer
+auth, media type, multipart structure, file part versus text part, duplicates, unknown and
+missing fields, then every value against the document's schema with openapi-core's compiled
+validator. A request is valid for a server when at least one of the server's documents accepts
+it; otherwise the problems of the closest document are reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from contract_tests.problems import Code, Problem, error_response
+from contract_tests.specs import Document, Operation, RequestBody, SpecRegistry
+from contract_tests.wire import BodyTooLarge, Part, WireError, media_type_of, parse_multipart
+
+DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
+MULTIPART = "multipart/form-data"
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """An HTTP request as bytes on a wire; headers are stored lower-cased."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", self.method.upper())
+        object.__setattr__(self, "headers", {k.lower(): v for k, v in self.headers.items()})
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part as received: what a journal shows and what the engine may keep."""
+
+    filename: str
+    content_type: str | None
+    size: int
+    data: bytes = field(repr=False, default=b"")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The checker's answer. ``ok`` with the accepting document, or the problems found."""
+
+    problems: tuple[Problem, ...] = ()
+    operation: Operation | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    files: Mapping[str, UploadedFile] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def document_id(self) -> str | None:
+        return self.operation.document_id if self.operation else None
+
+    @property
+    def status(self) -> int:
+        return self.problems[0].status if self.problems else 200
+
+    def error(self) -> tuple[int, dict[str, Any]]:
+        """The OpenAI-format rejection for this verdict (only meaningful when not ``ok``)."""
+        return error_response(self.problems)
+
+    def problem_for(self, param: str | None) -> Problem | None:
+        return next((p for p in self.problems if p.param == param), None)
+
+
+def _reject(problem: Problem, operation: Operation | None = None) -> Verdict:
+    return Verdict((problem,), operation)
+
+
+def _cast(text: str, schema: Mapping[str, Any]) -> Any:
+    """Cast a multipart text value to its schema type where it can be; else leave it for the validator."""
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            return float(text)
+    except ValueError:
+        return text
+    if kind == "boolean" and text.lower() in {"true", "false"}:
+        return text.lower() == "true"
+    return text
+
+
+def _kind(value: Any) -> str:
+    return "a file" if isinstance(value, bytes | bytearray) else type(value).__name__
+
+
+def _describe_error(name: str | None, validator: str, message: str, instance: Any) -> Problem:
+    if validator == "type":
+        got = f"{_kind(instance)}" if isinstance(instance, bytes | bytearray) else repr(instance)
+        return Problem(Code.INVALID_TYPE, f"Invalid type for '{name}': {message} (got {got}).", name)
+    return Problem(Code.INVALID_VALUE, f"Invalid value for '{name}': {message}.", name)
+
+
+class RequestChecker:
+    """Checks raw requests against a :class:`SpecRegistry`. Stateless: safe to share."""
+
+    def __init__(self, registry: SpecRegistry, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.registry = registry
+        self.max_body_bytes = max_body_bytes
+
+    def documents_for(self, request: RawRequest, server: str | None) -> tuple[Document, ...]:
+        """The documents a request answers to: the named server's, the host's, or all of them."""
+        if server is not None:
+            return self.registry.server(server).documents
+        found = self.registry.server_for_host(request.host)
+        return found.documents if found else tuple(self.registry)
+
+    def route(self, request: RawRequest, server: str | None = None) -> tuple[Operation, ...] | Problem:
+        """The operations (one per document) for this method and path, or why there is none."""
+        docs = self.documents_for(request, server)
+        ops = tuple(op for doc in docs for op in doc.operations if op.matches(request.method, request.path))
+        if ops:
+            return ops
+        if any(op.path_regex.fullmatch(request.path) for doc in docs for op in doc.operations):
+            message = f"Method {request.method} is not allowed on {request.path}."
+            return Problem(Code.METHOD_NOT_ALLOWED, message, None, 405)
+        message = f"Invalid URL ({request.method} {request.path})."
+        return Problem(Code.UNKNOWN_URL, message, None, 404)
+
+    def check(
+        self,
+        request: RawRequest,
+        server: str | None = None,
+        parts: list[Part] | None = None,
+    ) -> Verdict:
+        """Check one request. ``parts`` lets a streaming server pass a body it already parsed."""
+        routed = self.route(request, server)
+        if isinstance(routed, Problem):
+            return _reject(routed)
+        operations = routed
+        auth = self.check_auth(request, operations[0])
+        if auth is not None:
+            return _reject(auth, operations[0])
+        if not any(op.bodies for op in operations):
+            return Verdict((), operations[0])
+        body_or_problem = self._read_body(request, operations, parts)
+        if isinstance(body_or_problem, Problem):
+            return _reject(body_or_problem, operations[0])
+        media_type, items = body_or_problem
+        best: Verdict | None = None
+        for op in operations:
+            body = op.bodies.get(media_type)
+            if body is None:
+                continue
+            verdict = self._check_form(op, body, items)
+            if verdict.ok:
+                return verdict
+            if best is None or len(verdict.problems) < len(best.problems):
+                best = verdict
+        assert best is not None  # _read_body only returns media types some operation accepts
+        return best
+
+    @staticmethod
+    def check_auth(request: RawRequest, operation: Operation) -> Problem | None:
+        """HTTP bearer auth, as the documents' ``security`` asks for it."""
+        if not operation.needs_bearer:
+            return None
+        value = (request.header("authorization") or "").strip()
+        if not value:
+            return Problem(
+                Code.INVALID_API_KEY,
+                "You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.",
+                None,
+                401,
+            )
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return Problem(
+                Code.INVALID_API_KEY,
+                f"The Authorization header uses the '{scheme}' scheme; expected 'Bearer YOUR_KEY'.",
+                None,
+                401,
+            )
+        return None
+
+    def _read_body(
+        self, request: RawRequest, operations: tuple[Operation, ...], parts: list[Part] | None
+    ) -> tuple[str, list[tuple[str, Any, Part | None]]] | Problem:
+        accepted = sorted({mt for op in operations for mt in op.bodies})
+        media_type, params = media_type_of(request.header("content-type"))
+        if media_type not in accepted:
+            sent = f"'{media_type}'" if media_type else "no Content-Type"
+            return Problem(
+                Code.UNSUPPORTED_MEDIA_TYPE,
+                f"Unsupported Content-Type: {sent}. This endpoint expects {' or '.join(accepted)}.",
+                None,
+                415,
+            )
+        if parts is None and len(request.body) > self.max_body_bytes:
+            return too_large(self.max_body_bytes)
+        if media_type == MULTIPART:
+            if parts is None:
+                boundary = params.get("boundary")
+                if not boundary:
+                    return Problem(
+                        Code.INVALID_MULTIPART,
+                        "The multipart/form-data Content-Type has no boundary parameter, "
+                        "so the body cannot be split into fields.",
+                    )
+                try:
+                    parts = parse_multipart(request.body, boundary)
+                except WireError as exc:
+                    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
+                    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")
+                except BodyTooLarge:
+                    return too_large(self.max_body_bytes)
+            return media_type, [(p.name or "", p.data if p.is_file else p.text, p) for p in parts]
+        if not request.body:
+            return Problem(Code.EMPTY_BODY, "The request body is empty.")
+        text = request.body.decode("utf-8", errors="replace")
+        if media_type == "application/json":
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                return Problem(Code.INVALID_VALUE, f"The body is not valid JSON: {exc}.")
+            if not isinstance(data, dict):
+                return Problem(Code.INVALID_TYPE, "The JSON body must be an object.")
+            return media_type, [(k, v, None) for k, v in data.items()]
+        return media_type, [(k, v, None) for k, v in parse_qsl(text, keep_blank_values=True)]
+
+    def _check_form(
+        self, op: Operation, body: RequestBody, items: list[tuple[str, Any, Part | None]]
+    ) -> Verdict:
+        problems: list[Problem] = []
+        counts = Counter(name for name, _, _ in items)
+        form: dict[str, Any] = {}
+        files: dict[str, UploadedFile] = {}
+        for name, value, part in items:
+            prop = body.property_named(name)
+            if counts[name] > 1 and not (prop and prop.is_list) and name not in form:
+                problems.append(
+                    Problem(
+                        Code.DUPLICATE_PARAMETER,
+                        f"'{name}' was sent {counts[name]} times; send it once.",
+                        name,
+                    )
+                )
+            if prop is None:
+                if not body.additional_properties and name not in form:
+                    known = ", ".join(p.name for p in body.properties)
+                    problems.append(
+                        Problem(Code.UNKNOWN_PARAMETER, f"Unknown parameter: '{name}' (known: {known}).", name)
+                    )
+                form.setdefault(name, value)
+                continue
+            if part is not None and prop.is_file and not part.is_file:
+                problems.append(
+                    Problem(
+                        Code.INVALID_TYPE,
+                        f"'{name}' must be sent as a file part (Content-Disposition with a filename), "
+                        "not as a text field.",
+                        name,
+                    )
+                )
+                value = part.data
+            elif part is not None and not prop.is_file and part.is_file:
+                problems.append(
+                    Problem(
+                        Code.INVALID_TYPE,
+                        f"'{name}' is a text field; send it as a text part, not as a file "
+                        f"('{part.filename}').",
+                        name,
+                    )
+                )
+                value = part.text
+            elif isinstance(value, str):
+                value = _cast(value, prop.schema.get("items", {}) if prop.is_list else prop.schema)
+            if part is not None and part.is_file and prop.is_file:
+                files[name] = UploadedFile(part.filename or "", part.content_type, len(part.data), part.data)
+            if prop.is_list:
+                form.setdefault(name, []).append(value)
+            else:
+                form.setdefault(name, value)
+        for name in body.required:
+            if name not in form:
+                problems.append(
+                    Problem(
+                        Code.MISSING_REQUIRED_PARAMETER,
+                        f"Missing required parameter: '{name}'.",
+                        name,
+                    )
+                )
+        flagged = {p.param for p in problems}
+        for error in body.validator.validator.iter_errors(form):
+            if not error.path and error.validator in {"required", "additionalProperties", "properties"}:
+                continue  # missing and unknown fields are reported above, with the field's name
+            param = str(error.path[0]) if error.path else None
+            if param in flagged:
+                continue
+            problems.append(_describe_error(param, str(error.validator), error.message, error.instance))
+        text_fields = {k: v for k, v in form.items() if k not in files}
+        return Verdict(tuple(problems), op, text_fields, files)
+
+
+def too_large(limit: int) -> Problem:
+    """The 413 problem, shared by the checker and the streaming server."""
+    return Problem(
+        Code.REQUEST_TOO_LARGE,
+        f"Request body too large: the limit is {limit} bytes ({limit / 1048576:.0f} MiB).",
+        None,
+        413,
+    )

@@ -1,0 +1,262 @@
+"""The video engine: what a queued video looks like, and how it moves to completed.
+
+The respx mock and the mock server both create videos here, so "what a valid create answers"
+has one implementation. A video's status is derived from the clock when it is read (queued,
+then in_progress with rising progress, then completed or failed), so there is no background
+task to run or to keep in step between worker processes: a shared store is enough.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+DEFAULT_MODEL = "sora-2"
+DEFAULT_SECONDS = "4"
+DEFAULT_SIZE = "720x1280"
+DEFAULT_RENDER_SECONDS = 30.0
+EXPIRY_SECONDS = 24 * 3600
+_SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX×*:]\s*(\d{1,5})\s*$")
+# Aspect ratios that the relays accept in ``size`` ("16x9"), as the resolution they render.
+_ASPECT_LIMIT = 32
+
+
+def normalize_size(value: Any, default: str = DEFAULT_SIZE) -> str:
+    """Answer ``size`` as WxH pixels, the way the relays do: ``16x9`` -> ``1280x720``.
+
+    The jxincm documents send aspect ratios; their response example answers pixels.
+    """
+    match = _SIZE.match(str(value)) if value is not None else None
+    if not match:
+        return default
+    width, height = int(match.group(1)), int(match.group(2))
+    if width == 0 or height == 0:
+        return default
+    if width <= _ASPECT_LIMIT and height <= _ASPECT_LIMIT:
+        if width == height:
+            return "720x720"
+        return "1280x720" if width > height else "720x1280"
+    return f"{width}x{height}"
+
+
+@dataclass
+class VideoRecord:
+    """A stored job: the public video plus what the engine needs to advance it."""
+
+    video: dict[str, Any]
+    started_at: float
+    render_seconds: float
+    fail: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "video": self.video,
+            "started_at": self.started_at,
+            "render_seconds": self.render_seconds,
+            "fail": self.fail,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VideoRecord:
+        return cls(
+            dict(data["video"]),
+            float(data["started_at"]),
+            float(data["render_seconds"]),
+            data.get("fail"),
+            dict(data.get("extra") or {}),
+        )
+
+
+class VideoStore(Protocol):
+    """Where records live. In memory by default; the mock server adds a SQLite one."""
+
+    def put(self, record: VideoRecord) -> None: ...
+    def get(self, video_id: str) -> VideoRecord | None: ...
+    def delete(self, video_id: str) -> bool: ...
+    def ids(self) -> list[str]: ...
+    def clear(self) -> None: ...
+
+
+class MemoryStore:
+    """A bounded in-memory store: the oldest videos are forgotten past ``capacity``."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._records: OrderedDict[str, VideoRecord] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, record: VideoRecord) -> None:
+        with self._lock:
+            self._records[record.video["id"]] = record
+            while len(self._records) > self.capacity:
+                self._records.popitem(last=False)
+
+    def get(self, video_id: str) -> VideoRecord | None:
+        return self._records.get(video_id)
+
+    def delete(self, video_id: str) -> bool:
+        with self._lock:
+            return self._records.pop(video_id, None) is not None
+
+    def ids(self) -> list[str]:
+        return list(self._records)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, in OpenAI's cursor style."""
+
+    data: list[dict[str, Any]]
+    has_more: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": self.data,
+            "has_more": self.has_more,
+            "first_id": self.data[0]["id"] if self.data else None,
+            "last_id": self.data[-1]["id"] if self.data else None,
+        }
+
+
+class VideoEngine:
+    """Creates video jobs and reports them as they would be at the current time."""
+
+    def __init__(
+        self,
+        store: VideoStore | None = None,
+        *,
+        render_seconds: float = DEFAULT_RENDER_SECONDS,
+        seed: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store: VideoStore = store if store is not None else MemoryStore()
+        self.render_seconds = render_seconds
+        self.clock = clock
+        self._rng = random.Random(seed)
+        self._seeded = seed is not None
+        self._lock = threading.Lock()
+
+    def new_id(self) -> str:
+        """``video_<uuid>``, as the relays answer; reproducible under a seed."""
+        if not self._seeded:
+            return f"video_{uuid.uuid4()}"
+        with self._lock:
+            return f"video_{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
+
+    def queued_video(self, fields: Mapping[str, Any], *, remix_of: str | None = None) -> dict[str, Any]:
+        """The one definition of a freshly accepted video."""
+        seconds = fields.get("seconds")
+        return {
+            "id": self.new_id(),
+            "object": "video",
+            "model": str(fields.get("model") or DEFAULT_MODEL),
+            "status": "queued",
+            "progress": 0,
+            "created_at": int(self.clock()),
+            "completed_at": None,
+            "expires_at": None,
+            "error": None,
+            "prompt": str(fields["prompt"]) if fields.get("prompt") is not None else None,
+            "remixed_from_video_id": remix_of,
+            "seconds": str(seconds) if seconds not in (None, "") else DEFAULT_SECONDS,
+            "size": normalize_size(fields.get("size")),
+        }
+
+    def create(
+        self,
+        fields: Mapping[str, Any],
+        *,
+        remix_of: str | None = None,
+        fail: Mapping[str, Any] | None = None,
+        render_seconds: float | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Store a new job and answer its queued video. ``fail`` makes the job end ``failed``."""
+        video = self.queued_video(fields, remix_of=remix_of)
+        record = VideoRecord(
+            video,
+            self.clock(),
+            self.render_seconds if render_seconds is None else render_seconds,
+            dict(fail) if fail else None,
+            dict(extra or {}),
+        )
+        self.store.put(record)
+        return dict(video)
+
+    def remix(self, video_id: str, prompt: str) -> dict[str, Any] | None:
+        """A new job from a completed one, as ``POST /v1/videos/{id}/remix`` does."""
+        source = self.store.get(video_id)
+        if source is None:
+            return None
+        fields = {**source.video, "prompt": prompt}
+        return self.create(fields, remix_of=video_id, render_seconds=source.render_seconds)
+
+    def view(self, record: VideoRecord, now: float | None = None) -> dict[str, Any]:
+        """The record's video as it is at ``now``: queued, in_progress, completed or failed."""
+        now = self.clock() if now is None else now
+        video = dict(record.video)
+        elapsed = now - record.started_at
+        total = max(record.render_seconds, 0.0)
+        queue_time = total * 0.1
+        if elapsed >= total:
+            done_at = int(record.started_at + total)
+            if record.fail:
+                video.update(status="failed", progress=0, error=dict(record.fail), completed_at=done_at)
+            else:
+                video.update(
+                    status="completed",
+                    progress=100,
+                    completed_at=done_at,
+                    expires_at=done_at + EXPIRY_SECONDS,
+                )
+        elif elapsed >= queue_time:
+            fraction = (elapsed - queue_time) / max(total - queue_time, 1e-9)
+            video.update(status="in_progress", progress=min(99, max(1, int(fraction * 100))))
+        return video
+
+    def get(self, video_id: str) -> dict[str, Any] | None:
+        record = self.store.get(video_id)
+        return self.view(record) if record else None
+
+    def delete(self, video_id: str) -> dict[str, Any] | None:
+        if not self.store.delete(video_id):
+            return None
+        return {"id": video_id, "object": "video.deleted", "deleted": True}
+
+    def iter_videos(self) -> Iterator[dict[str, Any]]:
+        now = self.clock()
+        for video_id in self.store.ids():
+            record = self.store.get(video_id)
+            if record is not None:
+                yield self.view(record, now)
+
+    def list(self, *, limit: int = 20, after: str | None = None, order: str = "desc") -> Page:
+        """A page of videos, newest first by default, after the ``after`` cursor."""
+        videos = list(self.iter_videos())  # creation order
+        if order != "asc":
+            videos.reverse()
+        if after is not None:
+            index = next((i for i, v in enumerate(videos) if v["id"] == after), None)
+            videos = videos[index + 1 :] if index is not None else []
+        page = videos[:limit]
+        return Page(page, len(videos) > limit)
+
+    def reset(self) -> None:
+        self.store.clear()

@@ -1,0 +1,84 @@
+"""The respx door: intercept httpx traffic to the documented servers and answer by contract.
+
+Each server named in a document's ``servers`` gets a route; its requests go through the shared
+:class:`VideoService` (the same checker and engine as the mock server), so a test of client code
+sees exactly what the mock server would answer, without a network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import respx
+
+from contract_tests.checker import RawRequest, RequestChecker
+from contract_tests.engine import VideoEngine
+from contract_tests.journal import Entry, Journal
+from contract_tests.service import VideoService
+from contract_tests.specs import SpecRegistry, load_registry
+
+
+class SoraMock:
+    """A respx router for every documented server; use as a context manager or via the fixture.
+
+    ``assert_all_mocked`` (the default) makes any request to an undocumented host fail loudly, so
+    an offline test can never reach the network by accident.
+    """
+
+    def __init__(
+        self,
+        registry: SpecRegistry | None = None,
+        *,
+        engine: VideoEngine | None = None,
+        assert_all_mocked: bool = True,
+    ) -> None:
+        self.registry = registry or load_registry()
+        self.engine = engine or VideoEngine()
+        self.journal = Journal()
+        checker = RequestChecker(self.registry)
+        self.router = respx.MockRouter(assert_all_mocked=assert_all_mocked, assert_all_called=False)
+        self.services: dict[str, VideoService] = {}
+        for server in self.registry.servers.values():
+            service = VideoService(
+                self.registry, server.id, checker=checker, engine=self.engine, journal=self.journal
+            )
+            self.services[server.id] = service
+            url = urlsplit(server.base_url)
+            self.router.route(scheme=url.scheme, host=url.hostname).mock(side_effect=self._responder(service))
+
+    @staticmethod
+    def _responder(service: VideoService) -> Any:
+        def respond(request: httpx.Request) -> httpx.Response:
+            raw = RawRequest(request.method, str(request.url), dict(request.headers), request.read())
+            answer = service.handle(raw)
+            return httpx.Response(answer.status, headers=dict(answer.headers), content=answer.body)
+
+        return respond
+
+    @property
+    def calls(self) -> respx.models.CallList:
+        """respx's record of every intercepted call (request and response)."""
+        return self.router.calls
+
+    def requests(self) -> Iterator[Entry]:
+        """The journal: every request with its verdict and problems, tokens redacted."""
+        return iter(self.journal.entries())
+
+    def start(self) -> SoraMock:
+        self.router.start()
+        return self
+
+    def stop(self) -> None:
+        self.router.stop(clear=False, reset=False, quiet=True)
+
+    def __enter__(self) -> SoraMock:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

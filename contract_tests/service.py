@@ -1,0 +1,207 @@
+"""The Videos API behind every door: one request in, one response out, no transport.
+
+The respx router and the ASGI mock server both translate their own request type into a
+:class:`RawRequest`, call :meth:`VideoService.handle` and translate the :class:`RawResponse`
+back. Checking, video creation, the lifecycle routes and the journal therefore behave the same
+whichever door a client comes through.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from contract_tests.checker import RawRequest, RequestChecker, Verdict
+from contract_tests.engine import VideoEngine
+from contract_tests.journal import Journal
+from contract_tests.problems import Code, Problem, error_response
+from contract_tests.specs import SpecRegistry
+from contract_tests.wire import Part
+
+_VIDEO = re.compile(r"^/v1/videos/(?P<id>[^/]+)$")
+_CONTENT = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
+_REMIX = re.compile(r"^/v1/videos/(?P<id>[^/]+)/remix$")
+_CREATE = "/v1/videos"
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        return cls(status, body, {"content-type": "application/json", **(headers or {})})
+
+    @classmethod
+    def error(cls, *problems: Problem) -> RawResponse:
+        status, payload = error_response(problems)
+        return cls.json(status, payload)
+
+    def payload(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class VideoService:
+    """The OpenAI Videos API for one upstream server, with its create call checked by contract."""
+
+    def __init__(
+        self,
+        registry: SpecRegistry,
+        server: str | None = None,
+        *,
+        checker: RequestChecker | None = None,
+        engine: VideoEngine | None = None,
+        journal: Journal | None = None,
+    ) -> None:
+        self.registry = registry
+        self.server = server
+        self.checker = checker or RequestChecker(registry)
+        self.engine = engine or VideoEngine()
+        self.journal = journal if journal is not None else Journal()
+
+    def handle(self, request: RawRequest, parts: list[Part] | None = None) -> RawResponse:
+        """Answer one request and journal it. Never raises for any client input."""
+        started = time.perf_counter()
+        verdict: Verdict | None = None
+        try:
+            if request.method == "POST" and request.path.rstrip("/") == _CREATE:
+                verdict = self.checker.check(request, self.server, parts)
+                response = self._create(verdict)
+            else:
+                response = self._lifecycle(request)
+        except Exception as exc:  # a bug must not become a stack trace on the wire
+            problem = Problem(Code.SERVER_ERROR, f"The mock hit an internal error: {type(exc).__name__}.", None, 500)
+            response = RawResponse.error(problem)
+        self._journal(request, verdict, response, time.perf_counter() - started)
+        return response
+
+    def _create(self, verdict: Verdict) -> RawResponse:
+        if not verdict.ok:
+            return RawResponse.error(*verdict.problems)
+        return RawResponse.json(200, self.engine.create(verdict.fields))
+
+    def _lifecycle(self, request: RawRequest) -> RawResponse:
+        ops = self.checker.route(RawRequest("POST", request.url, request.headers), self.server)
+        if not isinstance(ops, Problem):
+            auth = self.checker.check_auth(request, ops[0])
+            if auth is not None:
+                return RawResponse.error(auth)
+        path = request.path.rstrip("/")
+        query = {k: v[-1] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        method = request.method
+        if path == _CREATE and method == "GET":
+            return self._list(query)
+        if match := _VIDEO.match(path):
+            if method == "GET":
+                return self._found(match["id"], self.engine.get(match["id"]))
+            if method == "DELETE":
+                return self._found(match["id"], self.engine.delete(match["id"]))
+        if (match := _REMIX.match(path)) and method == "POST":
+            return self._remix(match["id"], request)
+        if (match := _CONTENT.match(path)) and method == "GET":
+            return self._content(match["id"], query.get("variant", "video"))
+        return RawResponse.error(Problem(Code.UNKNOWN_URL, f"Invalid URL ({method} {request.path}).", None, 404))
+
+    @staticmethod
+    def _found(video_id: str, payload: dict[str, Any] | None) -> RawResponse:
+        if payload is None:
+            return RawResponse.error(not_found(video_id))
+        return RawResponse.json(200, payload)
+
+    def _list(self, query: Mapping[str, str]) -> RawResponse:
+        try:
+            limit = int(query.get("limit", "20"))
+        except ValueError:
+            limit = -1
+        if not 1 <= limit <= 100:
+            return RawResponse.error(
+                Problem(Code.INVALID_VALUE, "Invalid value for 'limit': expected an integer from 1 to 100.", "limit")
+            )
+        order = query.get("order", "desc")
+        if order not in {"asc", "desc"}:
+            return RawResponse.error(
+                Problem(Code.INVALID_VALUE, "Invalid value for 'order': expected 'asc' or 'desc'.", "order")
+            )
+        return RawResponse.json(200, self.engine.list(limit=limit, after=query.get("after"), order=order).as_dict())
+
+    def _remix(self, video_id: str, request: RawRequest) -> RawResponse:
+        try:
+            payload = json.loads(request.body or b"{}")
+        except ValueError:
+            payload = None
+        prompt = payload.get("prompt") if isinstance(payload, dict) else None
+        if not isinstance(prompt, str) or not prompt.strip():
+            return RawResponse.error(
+                Problem(Code.MISSING_REQUIRED_PARAMETER, "Missing required parameter: 'prompt'.", "prompt")
+            )
+        source = self.engine.get(video_id)
+        if source is None:
+            return RawResponse.error(not_found(video_id))
+        if source["status"] != "completed":
+            return RawResponse.error(not_ready(video_id, source["status"]))
+        return RawResponse.json(200, self.engine.remix(video_id, prompt))
+
+    def _content(self, video_id: str, variant: str) -> RawResponse:
+        from contract_tests import assets
+
+        if variant not in assets.VARIANTS:
+            allowed = ", ".join(assets.VARIANTS)
+            return RawResponse.error(
+                Problem(Code.INVALID_VALUE, f"Invalid value for 'variant': expected one of {allowed}.", "variant")
+            )
+        video = self.engine.get(video_id)
+        if video is None:
+            return RawResponse.error(not_found(video_id))
+        if video["status"] != "completed":
+            return RawResponse.error(not_ready(video_id, video["status"]))
+        body, media_type = assets.content(variant)
+        return RawResponse(200, body, {"content-type": media_type})
+
+    def _journal(self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float) -> None:
+        payload: Any
+        try:
+            payload = response.payload() if response.headers.get("content-type") == "application/json" else None
+        except ValueError:
+            payload = None
+        if payload is None:
+            payload = {"content-type": response.headers.get("content-type"), "bytes": len(response.body)}
+        video_id = payload.get("id") if isinstance(payload, dict) and payload.get("object") == "video" else None
+        self.journal.record(
+            method=request.method,
+            path=request.path,
+            query=urlsplit(request.url).query,
+            headers=dict(request.headers),
+            verdict="-" if verdict is None else ("accepted" if verdict.ok else "rejected"),
+            problems=[p.as_dict() for p in verdict.problems] if verdict else [],
+            fields=dict(verdict.fields) if verdict else {},
+            files=[
+                {"param": name, "filename": f.filename, "content_type": f.content_type, "size": f.size}
+                for name, f in (verdict.files.items() if verdict else ())
+            ],
+            status=response.status,
+            response=payload,
+            duration_ms=round(seconds * 1000, 3),
+            document=verdict.document_id if verdict else None,
+            video_id=video_id,
+        )
+
+
+def not_found(video_id: str) -> Problem:
+    return Problem(Code.NOT_FOUND, f"No video found with id '{video_id}'.", "video_id", 404)
+
+
+def not_ready(video_id: str, status: str) -> Problem:
+    return Problem(
+        Code.VIDEO_NOT_READY,
+        f"Video '{video_id}' is {status}; its content is available once it is completed.",
+        "video_id",
+        400,
+    )

@@ -1,0 +1,328 @@
+"""The spec registry: every OpenAPI document in ``specs/``, loaded and checked once per process.
+
+Everything else (checker, strategies, mocks, suite, CLIs) reads the documents through this
+module, so editing a YAML file changes what is generated and checked with no code change.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from jsonschema_path import SchemaPath
+from openapi_core import OpenAPI
+from openapi_core.validation.schemas import (
+    oas30_read_schema_validators_factory,
+    oas30_write_schema_validators_factory,
+)
+from openapi_core.validation.schemas.validators import SchemaValidator
+
+SPECS_ENV = "SORA_SPECS_DIR"
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecError(Exception):
+    """A document in ``specs/`` cannot be used; the message names the file and the problem."""
+
+
+def specs_dir() -> Path:
+    """The specs directory: ``$SORA_SPECS_DIR`` when set, else the repository's ``specs/``."""
+    env = os.environ.get(SPECS_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return (Path(__file__).resolve().parent.parent / "specs").resolve()
+
+
+def server_id_for(url: str) -> str:
+    """Name a server after its host: ``https://api.jxincm.cn`` -> ``jxincm``.
+
+    The id drops a leading ``api``/``www`` label and the top-level domain, which keeps ids short
+    enough for flags and environment variables (``SORA_JXINCM_API_KEY``).
+    """
+    host = urlsplit(url).hostname or url
+    labels = [label for label in host.split(".") if label]
+    if len(labels) > 1:
+        labels = labels[:-1]
+    if len(labels) > 1 and labels[0] in {"api", "www"}:
+        labels = labels[1:]
+    return re.sub(r"[^a-z0-9]+", "-", "-".join(labels).lower()).strip("-") or "local"
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a request body schema, as the wire sees it."""
+
+    name: str
+    schema: Mapping[str, Any]
+    required: bool
+
+    @property
+    def type(self) -> str:
+        return str(self.schema.get("type", "string"))
+
+    @property
+    def format(self) -> str | None:
+        fmt = self.schema.get("format")
+        return str(fmt) if fmt is not None else None
+
+    @property
+    def is_file(self) -> bool:
+        """A ``format: binary`` string travels as a file part; anything else as a text part."""
+        return self.type == "string" and self.format == "binary"
+
+    @property
+    def is_list(self) -> bool:
+        """An array property is the only one that may legitimately repeat on the wire."""
+        return self.type == "array"
+
+    @property
+    def examples(self) -> tuple[Any, ...]:
+        """Every example value the document gives for this property, in document order."""
+        found: list[Any] = []
+        if "example" in self.schema:
+            found.append(self.schema["example"])
+        found.extend(self.schema.get("examples") or [])
+        if "default" in self.schema:
+            found.append(self.schema["default"])
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """A request body for one media type, with its validator compiled once."""
+
+    media_type: str
+    schema: Mapping[str, Any]
+    properties: tuple[Property, ...]
+    additional_properties: bool
+    validator: SchemaValidator
+
+    def property_named(self, name: str) -> Property | None:
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        return None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.properties if p.required)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of one document, with everything the checker needs precompiled."""
+
+    document_id: str
+    method: str
+    path: str
+    path_regex: re.Pattern[str]
+    bodies: Mapping[str, RequestBody]
+    body_required: bool
+    security: tuple[Mapping[str, Any], ...]
+    responses: Mapping[str, Mapping[str, Any]]
+    response_validators: Mapping[str, SchemaValidator]
+    raw: Mapping[str, Any]
+
+    def matches(self, method: str, path: str) -> bool:
+        return method.lower() == self.method and self.path_regex.fullmatch(path) is not None
+
+    @property
+    def needs_bearer(self) -> bool:
+        """True when every alternative security requirement needs an HTTP bearer token."""
+        return bool(self.security) and all(req for req in self.security)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One OpenAPI document of ``specs/``."""
+
+    id: str
+    path: Path
+    data: Mapping[str, Any]
+    openapi: OpenAPI
+    server_urls: tuple[str, ...]
+    operations: tuple[Operation, ...]
+
+    @property
+    def server_id(self) -> str:
+        return server_id_for(self.server_urls[0]) if self.server_urls else "local"
+
+    @property
+    def base_url(self) -> str:
+        return self.server_urls[0].rstrip("/") if self.server_urls else "http://localhost"
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        for op in self.operations:
+            if op.matches(method, path):
+                return op
+        return None
+
+
+@dataclass(frozen=True)
+class Server:
+    """A relay: the documents that share one server host."""
+
+    id: str
+    base_url: str
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class SpecRegistry:
+    """All documents of one specs directory, indexed by document id and by server id."""
+
+    directory: Path
+    documents: Mapping[str, Document]
+    servers: Mapping[str, Server] = field(init=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Document]] = {}
+        for doc in self.documents.values():
+            grouped.setdefault(doc.server_id, []).append(doc)
+        servers = {
+            sid: Server(sid, docs[0].base_url, tuple(docs)) for sid, docs in sorted(grouped.items())
+        }
+        object.__setattr__(self, "servers", servers)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents.values())
+
+    def document(self, doc_id: str) -> Document:
+        try:
+            return self.documents[doc_id]
+        except KeyError:
+            known = ", ".join(self.documents) or "none"
+            raise SpecError(f"unknown document {doc_id!r} (known: {known})") from None
+
+    def server(self, server_id: str) -> Server:
+        try:
+            return self.servers[server_id]
+        except KeyError:
+            known = ", ".join(self.servers) or "none"
+            raise SpecError(f"unknown server {server_id!r} (known: {known})") from None
+
+    def server_for_host(self, host: str) -> Server | None:
+        for server in self.servers.values():
+            if urlsplit(server.base_url).hostname == host:
+                return server
+        return None
+
+    def with_document(self, path: Path, doc_id: str | None = None) -> SpecRegistry:
+        """A registry with one more document (or one replaced), as ``sora-mock --spec`` needs."""
+        doc = load_document(path, doc_id)
+        docs = dict(self.documents)
+        docs[doc.id] = doc
+        return SpecRegistry(self.directory, docs)
+
+
+def _path_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.compile(pattern)
+
+
+def _request_bodies(doc_id: str, spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any]) -> dict[
+    str, RequestBody
+]:
+    content = (raw_op.get("requestBody") or {}).get("content") or {}
+    bodies: dict[str, RequestBody] = {}
+    for media_type, media in content.items():
+        schema = (media or {}).get("schema") or {}
+        if "$ref" in schema:
+            with (op_path / "requestBody" / "content" / media_type / "schema").resolve() as resolved:
+                schema = resolved.contents
+        required = set(schema.get("required") or [])
+        props = tuple(
+            Property(name, dict(sub or {}), name in required)
+            for name, sub in (schema.get("properties") or {}).items()
+        )
+        schema_path = op_path / "requestBody" / "content" / media_type / "schema"
+        additional = schema.get("additionalProperties", False) is not False
+        validator = oas30_write_schema_validators_factory.create(
+            spec, schema_path, forbid_unspecified_additional_properties=True
+        )
+        bodies[media_type.lower()] = RequestBody(media_type.lower(), schema, props, additional, validator)
+    return bodies
+
+
+def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple[Operation, ...]:
+    spec = openapi.spec
+    global_security = tuple(data.get("security") or ())
+    ops: list[Operation] = []
+    for path, item in (data.get("paths") or {}).items():
+        for method in _HTTP_METHODS:
+            raw = (item or {}).get(method)
+            if raw is None:
+                continue
+            op_path = spec / "paths" / path / method
+            responses = {str(code): resp or {} for code, resp in (raw.get("responses") or {}).items()}
+            validators: dict[str, SchemaValidator] = {}
+            for code, resp in responses.items():
+                if ((resp.get("content") or {}).get("application/json") or {}).get("schema") is not None:
+                    schema_path = op_path / "responses" / code / "content" / "application/json" / "schema"
+                    validators[code] = oas30_read_schema_validators_factory.create(spec, schema_path)
+            security = raw.get("security", global_security)
+            ops.append(
+                Operation(
+                    document_id=doc_id,
+                    method=method,
+                    path=path,
+                    path_regex=_path_regex(path),
+                    bodies=_request_bodies(doc_id, spec, op_path, raw),
+                    body_required=bool((raw.get("requestBody") or {}).get("required", False)),
+                    security=tuple(security or ()),
+                    responses=responses,
+                    response_validators=validators,
+                    raw=raw,
+                )
+            )
+    return tuple(ops)
+
+
+def load_document(path: Path, doc_id: str | None = None) -> Document:
+    """Load and check one document; any problem becomes a :class:`SpecError` naming the file."""
+    path = Path(path)
+    doc_id = doc_id or path.stem
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or "openapi" not in data:
+        raise SpecError(f"{path}: not an OpenAPI document (no top-level 'openapi' key)")
+    if not str(data["openapi"]).startswith("3.0"):
+        raise SpecError(f"{path}: OpenAPI {data['openapi']} is not supported (3.0.x only)")
+    try:
+        openapi = OpenAPI.from_dict(data, base_uri=path.resolve().as_uri())
+    except Exception as exc:  # openapi-spec-validator raises many types; all mean "broken document"
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        where = "/".join(str(p) for p in getattr(exc, "path", ()) or ())
+        location = f" at {where}" if where else ""
+        raise SpecError(f"{path}: not a valid OpenAPI 3.0 document{location}: {message}") from None
+    servers = tuple(str(s.get("url", "")) for s in data.get("servers") or () if s.get("url"))
+    return Document(doc_id, path, data, openapi, servers, _operations(doc_id, openapi, data))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_registry(directory: Path) -> SpecRegistry:
+    if not directory.is_dir():
+        raise SpecError(f"{directory}: specs directory does not exist (set {SPECS_ENV} to another one)")
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    if not files:
+        raise SpecError(f"{directory}: no *.yaml documents")
+    return SpecRegistry(directory, {doc.id: doc for doc in map(load_document, files)})
+
+
+def load_registry(directory: Path | str | None = None) -> SpecRegistry:
+    """The registry for ``directory`` (default :func:`specs_dir`), loaded once per process."""
+    return _load_registry(Path(directory).resolve() if directory is not None else specs_dir())

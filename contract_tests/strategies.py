@@ -1,0 +1,452 @@
+"""Hypothesis strategies for requests, derived from each document's schema.
+
+Nothing here names a field of the Sora API: the properties, ``required``, types, formats, enums
+and examples all come from the document, so adding a property or a required name to a YAML file
+changes what is generated. Invalid requests are invalid *on the wire* (a file sent as text, a
+repeated field, a body with no boundary), each labelled with its class and the field it breaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contract_tests import images
+from contract_tests.checker import MULTIPART, RawRequest
+from contract_tests.multipart import FormPart, content_type, encode_multipart
+from contract_tests.problems import Code
+from contract_tests.specs import Document, Operation, Property, RequestBody
+
+# -- values -----------------------------------------------------------------------------------
+
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+_LATIN = st.characters(codec="ascii", categories=("L", "Nd", "Zs", "P"))
+free_text = st.text(st.one_of(_CJK, _LATIN), min_size=1, max_size=40).filter(lambda s: s.strip() != "")
+tokens = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=40).map(lambda s: "sk-" + s)
+boundaries = st.text("0123456789abcdef", min_size=16, max_size=40).map(lambda s: "sora" + s)
+
+_FORMATS: dict[str, st.SearchStrategy[str]] = {
+    "uri": st.from_regex(r"https://[a-z]{3,10}\.example/[a-z0-9]{1,12}\.mp4", fullmatch=True),
+    "url": st.from_regex(r"https://[a-z]{3,10}\.example/[a-z0-9]{1,12}", fullmatch=True),
+    "date-time": st.datetimes().map(lambda d: d.replace(microsecond=0).isoformat() + "Z"),
+    "date": st.dates().map(lambda d: d.isoformat()),
+    "uuid": st.uuids().map(str),
+    "email": st.emails(),
+}
+
+_IMAGE_MAKERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
+    "image/png": (".png", lambda pad: images.png(pad_to=pad)),
+    "image/jpeg": (".jpg", lambda pad: images.jpeg(pad_to=pad)),
+    "image/webp": (".webp", lambda pad: images.webp(pad_to=pad)),
+}
+_FILE_STEMS = st.sampled_from(["场景1", "input_reference", "photo", "画面 2", "frame-01", "кадр"])
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    filename: str
+    content_type: str
+
+
+def _upload(media: str, stem: str, pad: int) -> Upload:
+    ext, make = _IMAGE_MAKERS[media]
+    return Upload(make(pad), stem + ext, media)
+
+
+uploads = st.builds(
+    _upload, st.sampled_from(sorted(_IMAGE_MAKERS)), _FILE_STEMS, st.integers(min_value=0, max_value=4096)
+)
+
+
+def _typed_text(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
+    """Any value of the schema's type and format, as multipart text."""
+    kind = schema.get("type", "string")
+    if "enum" in schema:
+        return st.sampled_from([str(v) for v in schema["enum"]])
+    if kind == "integer":
+        low, high = schema.get("minimum", -(2**31)), schema.get("maximum", 2**31)
+        return st.integers(min_value=int(low), max_value=int(high)).map(str)
+    if kind == "number":
+        return st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr)
+    if kind == "boolean":
+        return st.sampled_from(["true", "false"])
+    fmt = schema.get("format")
+    if fmt in _FORMATS:
+        return _FORMATS[fmt]
+    return free_text
+
+
+def text_values(prop: Property, realistic: bool = False) -> st.SearchStrategy[str]:
+    """Values for a text property: its documented examples, or (unless ``realistic``) any of its type.
+
+    ``realistic`` keeps to the document's own examples where it gives some: that is what a live
+    run against a paying upstream should send.
+    """
+    if "enum" in prop.schema:
+        return _typed_text(prop.schema)
+    examples = [str(e) for e in prop.examples if not isinstance(e, dict | list)]
+    if examples and realistic:
+        return st.sampled_from(examples)
+    typed = _typed_text(prop.schema)
+    return st.one_of(st.sampled_from(examples), typed) if examples else typed
+
+
+def part_for(prop: Property, realistic: bool = False) -> st.SearchStrategy[FormPart]:
+    """The part a valid client sends for ``prop``: a file part for binary, else a text part."""
+    if prop.is_file:
+        return uploads.map(lambda u: FormPart(prop.name, u.data, u.filename, u.content_type))
+    return text_values(prop, realistic).map(lambda v: FormPart(prop.name, v.encode("utf-8")))
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GeneratedRequest:
+    """A request to send, with what the contract says must happen to it."""
+
+    document_id: str
+    server_id: str
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    parts: tuple[FormPart, ...] = ()
+    label: str = "valid"
+    param: str | None = None
+    expected_status: int = 200
+    expected_code: str | None = None
+    boundary: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.label == "valid"
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The text fields sent (first of each name), for checks that echo the request."""
+        found: dict[str, str] = {}
+        for part in self.parts:
+            if not part.is_file:
+                found.setdefault(part.name, part.text)
+        return found
+
+    def raw(self, base_url: str) -> RawRequest:
+        return RawRequest(self.method, base_url.rstrip("/") + self.path, dict(self.headers), self.body)
+
+    def describe(self) -> str:
+        where = f" ({self.param})" if self.param else ""
+        return f"{self.document_id}: {self.label}{where}"
+
+
+def multipart_body(op: Operation) -> RequestBody:
+    """The operation's multipart body; strategies only make sense for multipart operations."""
+    try:
+        return op.bodies[MULTIPART]
+    except KeyError:
+        raise ValueError(f"{op.document_id} {op.method.upper()} {op.path} has no multipart/form-data body") from None
+
+
+def create_operation(document: Document) -> Operation:
+    """The document's multipart POST operation (the create call)."""
+    for op in document.operations:
+        if op.method == "post" and MULTIPART in op.bodies:
+            return op
+    raise ValueError(f"document {document.id} has no multipart POST operation")
+
+
+def _assemble(
+    document: Document, op: Operation, parts: tuple[FormPart, ...], boundary: str, token: str
+) -> GeneratedRequest:
+    headers = {"Content-Type": content_type(boundary), "Authorization": f"Bearer {token}"}
+    return GeneratedRequest(
+        document.id,
+        document.server_id,
+        op.method.upper(),
+        op.path,
+        headers,
+        encode_multipart(parts, boundary),
+        parts,
+        boundary=boundary,
+    )
+
+
+def valid_parts(body: RequestBody, realistic: bool = False) -> st.SearchStrategy[tuple[FormPart, ...]]:
+    """Every required property, a random subset of the optional ones, in a random order."""
+    required = [part_for(p, realistic) for p in body.properties if p.required]
+    optional = [st.one_of(st.none(), part_for(p, realistic)) for p in body.properties if not p.required]
+    chosen = st.tuples(*required, *optional).map(lambda ps: [p for p in ps if p is not None])
+    return chosen.flatmap(st.permutations).map(tuple)
+
+
+def valid_requests(document: Document, realistic: bool = False) -> st.SearchStrategy[GeneratedRequest]:
+    """Requests the document says must be accepted."""
+    op = create_operation(document)
+    body = multipart_body(op)
+    return st.builds(
+        lambda parts, boundary, token: _assemble(document, op, parts, boundary, token),
+        valid_parts(body, realistic),
+        boundaries,
+        tokens,
+    )
+
+
+# -- invalid classes --------------------------------------------------------------------------
+
+Mutation = Callable[[GeneratedRequest], GeneratedRequest]
+
+
+@dataclass(frozen=True)
+class InvalidClass:
+    """A stable kind of wire-level mistake, the answer it must get, and the fields it applies to."""
+
+    id: str
+    status: int
+    code: str
+    description: str
+    per_field: Callable[[RequestBody], list[Property]] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _reencode(req: GeneratedRequest, parts: tuple[FormPart, ...], **changes: Any) -> GeneratedRequest:
+    return replace(req, parts=parts, body=encode_multipart(parts, req.boundary), **changes)
+
+
+def _without(req: GeneratedRequest, name: str) -> GeneratedRequest:
+    return _reencode(req, tuple(p for p in req.parts if p.name != name))
+
+
+def _missing(name: str) -> Mutation:
+    return lambda req: _without(req, name)
+
+
+def _file_as_text(name: str) -> Mutation:
+    def mutate(req: GeneratedRequest) -> GeneratedRequest:
+        parts = tuple(FormPart(p.name, p.value) if p.name == name else p for p in req.parts)
+        return _reencode(req, parts)
+
+    return mutate
+
+
+def _text_as_file(name: str) -> Mutation:
+    def mutate(req: GeneratedRequest) -> GeneratedRequest:
+        parts = tuple(
+            FormPart(p.name, p.value, f"{p.name}.txt", "text/plain") if p.name == name else p for p in req.parts
+        )
+        return _reencode(req, parts)
+
+    return mutate
+
+
+def _duplicate(name: str) -> Mutation:
+    def mutate(req: GeneratedRequest) -> GeneratedRequest:
+        first = next(p for p in req.parts if p.name == name)
+        return _reencode(req, (*req.parts, first))
+
+    return mutate
+
+
+def _headers(req: GeneratedRequest, **changes: str | None) -> dict[str, str]:
+    headers = {k: v for k, v in req.headers.items() if k.lower() not in {c.replace("_", "-") for c in changes}}
+    for key, value in changes.items():
+        if value is not None:
+            headers[key.replace("_", "-").title()] = value
+    return headers
+
+
+def _strip_body(req: GeneratedRequest) -> GeneratedRequest:
+    return replace(req, body=b"", parts=())
+
+
+def _no_boundary(req: GeneratedRequest) -> GeneratedRequest:
+    return replace(req, headers=_headers(req, content_type=MULTIPART))
+
+
+def _garbled_boundary(req: GeneratedRequest) -> GeneratedRequest:
+    return replace(req, headers=_headers(req, content_type=content_type(req.boundary[::-1] + "x")))
+
+
+def _truncated(req: GeneratedRequest) -> GeneratedRequest:
+    closing = len(req.boundary) + 6  # "--" + boundary + "--\r\n"
+    return replace(req, body=req.body[: len(req.body) - closing - 2])
+
+
+def _bad_part_headers(req: GeneratedRequest) -> GeneratedRequest:
+    broken = FormPart("", b"value", raw_headers=b"Content-Type: text/plain")
+    return _reencode(req, (broken, *req.parts))
+
+
+def _urlencoded(req: GeneratedRequest) -> GeneratedRequest:
+    from urllib.parse import urlencode
+
+    body = urlencode([(p.name, p.text) for p in req.parts if not p.is_file]).encode()
+    return replace(req, headers=_headers(req, content_type="application/x-www-form-urlencoded"), body=body)
+
+
+def _json(req: GeneratedRequest) -> GeneratedRequest:
+    import json
+
+    body = json.dumps({p.name: p.text for p in req.parts if not p.is_file}, ensure_ascii=False).encode()
+    return replace(req, headers=_headers(req, content_type="application/json"), body=body)
+
+
+def _no_auth(req: GeneratedRequest) -> GeneratedRequest:
+    return replace(req, headers=_headers(req, authorization=None))
+
+
+def _basic_auth(req: GeneratedRequest) -> GeneratedRequest:
+    return replace(req, headers=_headers(req, authorization="Basic dXNlcjpwYXNz"))
+
+
+def _unknown(name: str) -> Mutation:
+    return lambda req: _reencode(req, (*req.parts, FormPart(name, b"1")))
+
+
+INVALID_CLASSES: dict[str, InvalidClass] = {
+    c.id: c
+    for c in (
+        InvalidClass(
+            "missing_required", 400, Code.MISSING_REQUIRED_PARAMETER, "a required property is left out",
+            per_field=lambda body: [p for p in body.properties if p.required],
+        ),
+        InvalidClass(
+            "file_as_text", 400, Code.INVALID_TYPE, "a binary property is sent as a text part",
+            per_field=lambda body: [p for p in body.properties if p.is_file],
+        ),
+        InvalidClass(
+            "text_as_file", 400, Code.INVALID_TYPE, "a text property is sent as a file part",
+            per_field=lambda body: [p for p in body.properties if not p.is_file],
+        ),
+        InvalidClass(
+            "duplicate_field", 400, Code.DUPLICATE_PARAMETER, "a property is sent twice",
+            per_field=lambda body: [p for p in body.properties if not p.is_list],
+        ),
+        InvalidClass("unknown_field", 400, Code.UNKNOWN_PARAMETER, "a property the document does not define"),
+        InvalidClass("empty_body", 400, Code.EMPTY_BODY, "multipart Content-Type with an empty body"),
+        InvalidClass("no_boundary", 400, Code.INVALID_MULTIPART, "multipart Content-Type without a boundary"),
+        InvalidClass("garbled_boundary", 400, Code.INVALID_MULTIPART, "the boundary does not match the body"),
+        InvalidClass("truncated_body", 400, Code.INVALID_MULTIPART, "the body stops before its closing boundary"),
+        InvalidClass("bad_part_headers", 400, Code.INVALID_MULTIPART, "a part without Content-Disposition"),
+        InvalidClass("urlencoded_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent urlencoded"),
+        InvalidClass("json_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent as JSON"),
+        InvalidClass("no_auth", 401, Code.INVALID_API_KEY, "no Authorization header"),
+        InvalidClass("basic_auth", 401, Code.INVALID_API_KEY, "Authorization with a non-Bearer scheme"),
+    )
+}
+
+_WHOLE_REQUEST: dict[str, Mutation] = {
+    "empty_body": _strip_body,
+    "no_boundary": _no_boundary,
+    "garbled_boundary": _garbled_boundary,
+    "truncated_body": _truncated,
+    "bad_part_headers": _bad_part_headers,
+    "urlencoded_body": _urlencoded,
+    "json_body": _json,
+    "no_auth": _no_auth,
+    "basic_auth": _basic_auth,
+}
+_PER_FIELD: dict[str, Callable[[str], Mutation]] = {
+    "missing_required": _missing,
+    "file_as_text": _file_as_text,
+    "text_as_file": _text_as_file,
+    "duplicate_field": _duplicate,
+}
+
+
+@dataclass(frozen=True)
+class InvalidCase:
+    """One (class, field) pair a document admits; ``param`` is None for whole-request classes."""
+
+    cls: InvalidClass
+    param: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.cls.id}:{self.param}" if self.param else self.cls.id
+
+
+def invalid_cases(document: Document) -> list[InvalidCase]:
+    """Every invalid (class, field) pair that applies to the document's create operation."""
+    body = multipart_body(create_operation(document))
+    cases: list[InvalidCase] = []
+    for cls in INVALID_CLASSES.values():
+        if cls.per_field is not None:
+            cases.extend(InvalidCase(cls, p.name) for p in cls.per_field(body))
+        elif cls.id == "unknown_field":
+            if not body.additional_properties:
+                cases.append(InvalidCase(cls, "x_unknown_field"))
+        else:
+            cases.append(InvalidCase(cls, None))
+    return cases
+
+
+def _forced(body: RequestBody, name: str, realistic: bool) -> st.SearchStrategy[tuple[FormPart, ...]]:
+    """Valid parts in which optional ``name`` is surely present, so a mutation has a target."""
+    prop = body.property_named(name)
+    base = valid_parts(body, realistic)
+    if prop is None or prop.required:
+        return base
+    return st.tuples(base, part_for(prop, realistic)).map(
+        lambda pair: (*tuple(p for p in pair[0] if p.name != name), pair[1])
+    )
+
+
+def invalid_requests(
+    document: Document, case: InvalidCase | str | None = None, realistic: bool = False
+) -> st.SearchStrategy[GeneratedRequest]:
+    """Requests the document says must be rejected, each labelled with its class and field.
+
+    ``case`` narrows the draw to one :class:`InvalidCase` (or its id); by default any case.
+    """
+    cases = invalid_cases(document)
+    if isinstance(case, str):
+        matching = [c for c in cases if c.id == case]
+        if not matching:
+            raise ValueError(f"{document.id} has no invalid case {case!r}; known: {[c.id for c in cases]}")
+        cases = matching
+    elif case is not None:
+        cases = [case]
+    op = create_operation(document)
+    body = multipart_body(op)
+
+    def for_case(c: InvalidCase) -> st.SearchStrategy[GeneratedRequest]:
+        if c.cls.id in _PER_FIELD:
+            assert c.param is not None
+            mutate = _PER_FIELD[c.cls.id](c.param)
+            parts = _forced(body, c.param, realistic)
+        else:
+            mutate = _unknown(c.param) if c.cls.id == "unknown_field" and c.param else _WHOLE_REQUEST[c.cls.id]
+            parts = valid_parts(body, realistic)
+        base = st.builds(lambda ps, b, t: _assemble(document, op, ps, b, t), parts, boundaries, tokens)
+        return base.map(
+            lambda req: replace(
+                mutate(req),
+                label=c.cls.id,
+                param=c.param,
+                expected_status=c.cls.status,
+                expected_code=c.cls.code,
+            )
+        )
+
+    return st.sampled_from(cases).flatmap(for_case)
+
+
+def example_request(document: Document) -> GeneratedRequest:
+    """The request the document's own examples describe (first example of every property)."""
+    op = create_operation(document)
+    body = multipart_body(op)
+    parts: list[FormPart] = []
+    for prop in body.properties:
+        if not prop.examples:
+            continue
+        example = str(prop.examples[0])
+        if prop.is_file:
+            name = example.replace("\\", "/").rsplit("/", 1)[-1] or "upload.png"
+            parts.append(FormPart(prop.name, images.png(), name, "image/png"))
+        else:
+            parts.append(FormPart(prop.name, example.encode("utf-8")))
+    return _assemble(document, op, tuple(parts), "soraexampleboundary0001", "sk-example")

@@ -1,0 +1,191 @@
+"""Multipart on the wire: parse what was actually sent, once, with a streaming parser.
+
+openapi-core reads multipart through ``email.parser``, which is slow on large uploads and loses
+what matters for a contract: whether a field came as a file part or a text part, whether it
+was repeated, whether the body ended. This parser keeps all of that and can be fed chunk by
+chunk, so a server can check an upload while it streams in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+# python-multipart logs every parse error; ours become Problems, so keep its logger quiet.
+logging.getLogger("python_multipart").addHandler(logging.NullHandler())
+logging.getLogger("python_multipart").propagate = False
+
+
+class WireError(Exception):
+    """The body is not well-formed multipart; ``reason`` is a stable short id."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class BodyTooLarge(Exception):
+    """The body went past the configured limit while it was being read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body larger than {limit} bytes")
+        self.limit = limit
+
+
+@dataclass
+class Part:
+    """One multipart part: a file part when its Content-Disposition carries a ``filename``."""
+
+    name: str | None
+    filename: str | None
+    content_type: str | None
+    headers: dict[str, str]
+    data: bytes
+
+    @property
+    def is_file(self) -> bool:
+        return self.filename is not None
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+def media_type_of(content_type: str | None) -> tuple[str, dict[str, str]]:
+    """Split a Content-Type header into its lower-case media type and its parameters."""
+    if not content_type:
+        return "", {}
+    media, params = parse_options_header(content_type)
+    return (
+        media.decode("latin-1").strip().lower(),
+        {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in params.items()},
+    )
+
+
+def _disposition(value: str) -> tuple[str, dict[str, str]]:
+    """Parse Content-Disposition with the stdlib, which handles quoting and RFC 2231 names."""
+    msg = Message()
+    msg["content-disposition"] = value
+    params = msg.get_params(header="content-disposition") or []
+    kind = params[0][0].lower() if params else ""
+    return kind, {key.lower(): collapse_rfc2231_value(raw) for key, raw in params[1:]}
+
+
+@dataclass
+class MultipartReader:
+    """Incremental multipart/form-data reader: ``feed`` chunks, then ``finish`` for the parts."""
+
+    boundary: bytes
+    max_bytes: int | None = None
+    parts: list[Part] = field(default_factory=list)
+    received: int = 0
+    _ended: bool = False
+    _error: WireError | None = None
+    _header_field: bytearray = field(default_factory=bytearray)
+    _header_value: bytearray = field(default_factory=bytearray)
+    _headers: dict[str, str] = field(default_factory=dict)
+    _data: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        callbacks = {
+            "on_part_begin": self._on_part_begin,
+            "on_part_data": self._on_part_data,
+            "on_part_end": self._on_part_end,
+            "on_header_field": self._on_header_field,
+            "on_header_value": self._on_header_value,
+            "on_header_end": self._on_header_end,
+            "on_end": self._on_end,
+        }
+        self._parser = MultipartParser(self.boundary, callbacks)  # type: ignore[arg-type]
+
+    def _on_part_begin(self) -> None:
+        self._headers = {}
+        self._data = []
+
+    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        self._data.append(data[start:end])
+
+    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _on_header_end(self) -> None:
+        name = self._header_field.decode("latin-1").strip().lower()
+        self._headers[name] = self._header_value.decode("utf-8", errors="replace").strip()
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def _on_part_end(self) -> None:
+        index = len(self.parts) + 1
+        disposition = self._headers.get("content-disposition")
+        if disposition is None:
+            self._fail("bad_part_headers", f"part {index} has no Content-Disposition header")
+            return
+        kind, params = _disposition(disposition)
+        if kind != "form-data":
+            self._fail("bad_part_headers", f"part {index}: Content-Disposition is {kind!r}, not form-data")
+            return
+        name = params.get("name")
+        if not name:
+            self._fail("bad_part_headers", f"part {index}: Content-Disposition has no name")
+            return
+        content_type = self._headers.get("content-type")
+        data = b"".join(self._data)
+        self.parts.append(Part(name, params.get("filename"), content_type, self._headers, data))
+
+    def _on_end(self) -> None:
+        self._ended = True
+
+    def _fail(self, reason: str, message: str) -> None:
+        if self._error is None:
+            self._error = WireError(reason, message)
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse one more chunk; raises :class:`BodyTooLarge` as soon as the limit is passed."""
+        self.received += len(chunk)
+        if self.max_bytes is not None and self.received > self.max_bytes:
+            raise BodyTooLarge(self.max_bytes)
+        if self._error is not None or not chunk:
+            return
+        try:
+            self._parser.write(chunk)
+        except MultipartParseError as exc:
+            self._fail("malformed", f"malformed multipart body: {exc}")
+
+    def finish(self) -> list[Part]:
+        """The parts, or :class:`WireError` if the body was empty, malformed or cut short."""
+        if self._error is not None:
+            raise self._error
+        if self.received == 0:
+            raise WireError("empty_body", "the request body is empty")
+        if not self._ended:
+            raise WireError(
+                "truncated",
+                "the multipart body ends before its closing boundary (truncated upload?)",
+            )
+        return self.parts
+
+
+def parse_multipart(body: bytes, boundary: str, max_bytes: int | None = None) -> list[Part]:
+    """Parse a whole multipart body held in memory."""
+    reader = MultipartReader(boundary.encode("latin-1"), max_bytes)
+    reader.feed(body)
+    return reader.finish()
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup over a plain mapping."""
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
