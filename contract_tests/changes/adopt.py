@@ -1,0 +1,72 @@
+"""Taking a new upstream version of a document into ``specs/``, only after showing what changed.
+
+The upstream text is written verbatim (the OpenAPI block of an Apifox export, or the plain file),
+never re-serialized: the documents' quirks are part of the contract and a YAML round trip would
+reorder keys, drop comments and hide what the upstream actually published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from contract_tests.changes import sources
+from contract_tests.changes.diff import diff
+from contract_tests.changes.findings import Finding, Level, fails
+from contract_tests.changes.loading import Loaded, load
+
+DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass
+class Plan:
+    """What adopting ``incoming`` as ``doc_id`` would do, decided before anything is written."""
+
+    doc_id: str
+    target: Path
+    incoming: Loaded
+    current: Loaded | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.current is None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.current is not None and self.current.text == self.incoming.text
+
+    def blocked(self, fail_on: Level | None, accept_breaking: bool) -> bool:
+        """Whether the changes are too severe to write without ``--accept-breaking``."""
+        return not accept_breaking and fails(self.findings, fail_on)
+
+
+def plan(source: str, doc_id: str, directory: Path | None = None) -> Plan:
+    """Load ``source`` and diff it against the committed ``doc_id`` (``LoadError`` if unusable)."""
+    if not DOC_ID.match(doc_id):
+        raise ValueError(f"invalid document id {doc_id!r}: use lower-case letters, digits and dashes")
+    target = (directory or sources.specs_dir()) / f"{doc_id}.yaml"
+    incoming = load(source)
+    current = load(str(target)) if target.exists() else None
+    findings = diff(current, incoming) if current is not None else []
+    return Plan(doc_id, target, incoming, current, findings)
+
+
+def write(chosen: Plan) -> Path:
+    """Write the incoming text verbatim and record where it came from; returns the written file."""
+    text = chosen.incoming.text if chosen.incoming.text.endswith("\n") else chosen.incoming.text + "\n"
+    chosen.target.parent.mkdir(parents=True, exist_ok=True)
+    chosen.target.write_text(text, encoding="utf-8")
+    sources.record(
+        chosen.doc_id,
+        chosen.incoming.source,
+        chosen.target.parent,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        adopted=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        apifox=chosen.incoming.wrapped,
+    )
+    return chosen.target
+
