@@ -80,10 +80,23 @@ def _add_response(status: str) -> Mutation:
     return lambda doc: operation(doc)["responses"].__setitem__(status, {"description": "more"})
 
 
+def _add_required_request_property(doc: Doc) -> None:
+    _props(doc)["seconds"] = {"type": "string"}
+    request_schema(doc)["required"].append("seconds")
+
+
+def _add_required_response_property(doc: Doc) -> None:
+    _response_props(doc)["seconds"] = {"type": "string"}
+    response_media(doc)["schema"]["required"].append("seconds")
+
+
 def _move_body_to_components(doc: Doc) -> None:
     doc["components"]["schemas"]["Create"] = request_schema(doc)
     operation(doc)["requestBody"]["content"]["multipart/form-data"]["schema"] = {"$ref": "#/components/schemas/Create"}
 
+
+_GET: Doc = {"responses": {"200": {"description": "ok"}}}
+_BASIC: Doc = {"type": "http", "scheme": "basic"}
 
 CASES: dict[str, Case] = {
     "api-version-changed": Case(_set(("info", "version"), "2.0.0")),
@@ -100,12 +113,12 @@ CASES: dict[str, Case] = {
     "security-scheme-changed": Case(_set(("components", "securitySchemes", "bearer"),
                                          {"type": "apiKey", "in": "header", "name": "X-Key"})),
     "security-scheme-removed": Case(_set(("components", "securitySchemes"), {})),
-    "security-scheme-added": Case(_set(("components", "securitySchemes", "basic"), {"type": "http", "scheme": "basic"})),
+    "security-scheme-added": Case(_set(("components", "securitySchemes", "basic"), _BASIC)),
     "api-path-removed": Case(_set(("paths",), {})),
-    "api-path-added": Case(_set(("paths", "/v1/videos/{id}"), {"get": {"responses": {"200": {"description": "ok"}}}})),
-    "api-operation-removed": Case(_set(("paths", "/v1/videos"), {"get": {"responses": {"200": {"description": "ok"}}}}),
-                                  old=_set(("paths", "/v1/videos", "get"), {"responses": {"200": {"description": "ok"}}})),
-    "api-operation-added": Case(_set(("paths", "/v1/videos", "get"), {"responses": {"200": {"description": "ok"}}})),
+    "api-path-added": Case(_set(("paths", "/v1/videos/{id}"), {"get": _GET})),
+    "api-operation-removed": Case(_set(("paths", "/v1/videos"), {"get": _GET}),
+                                  old=_set(("paths", "/v1/videos", "get"), _GET)),
+    "api-operation-added": Case(_set(("paths", "/v1/videos", "get"), _GET)),
     "api-operation-deprecated": Case(_op("deprecated", True)),
     "api-operation-reactivated": Case(_op("deprecated", False), old=_op("deprecated", True)),
     "api-operation-id-changed": Case(_op("operationId", "createVideo2"), old=_op("operationId", "createVideo")),
@@ -131,8 +144,7 @@ CASES: dict[str, Case] = {
             "application/json", operation(d)["requestBody"]["content"].pop("multipart/form-data"))),
     "request-body-media-type-added": Case(
         lambda d: operation(d)["requestBody"]["content"].__setitem__("application/json", {"schema": {}})),
-    "new-required-request-property": Case(lambda d: (_props(d).__setitem__("seconds", {"type": "string"}),
-                                                     request_schema(d)["required"].append("seconds"))),
+    "new-required-request-property": Case(_add_required_request_property),
     "new-optional-request-property": Case(lambda d: _props(d).__setitem__("seconds", {"type": "string"})),
     "request-property-removed": Case(lambda d: _props(d).pop("prompt")),
     "request-property-became-required": Case(lambda d: request_schema(d)["required"].append("size")),
@@ -145,7 +157,8 @@ CASES: dict[str, Case] = {
     "request-property-documented-value-removed": Case(_prop("size", "description", "allowed values: 720x1280")),
     "request-property-documented-value-added": Case(
         _prop("size", "description", "allowed values: 720x1280, 1280x720, 1024x1792")),
-    "request-property-max-length-decreased": Case(_prop("prompt", "maxLength", 100), old=_prop("prompt", "maxLength", 1000)),
+    "request-property-max-length-decreased": Case(_prop("prompt", "maxLength", 100),
+                                                  old=_prop("prompt", "maxLength", 1000)),
     "request-property-min-length-increased": Case(_prop("prompt", "minLength", 1)),
     "request-property-max-decreased": Case(_prop("prompt", "maximum", 5)),
     "request-property-min-increased": Case(_prop("prompt", "minimum", 2), old=_prop("prompt", "minimum", 1)),
@@ -160,11 +173,10 @@ CASES: dict[str, Case] = {
     "response-non-success-status-added": Case(_add_response("429")),
     "response-media-type-removed": Case(lambda d: operation(d)["responses"]["200"].pop("content")),
     "response-media-type-added": Case(
-        lambda d: operation(d)["responses"]["200"]["content"].__setitem__("text/plain", {"schema": {"type": "string"}})),
+        lambda d: operation(d)["responses"]["200"]["content"].__setitem__("text/plain", {"schema": {}})),
     "response-required-property-removed": Case(lambda d: _response_props(d).pop("progress")),
     "response-optional-property-removed": Case(lambda d: _response_props(d).pop("note")),
-    "response-required-property-added": Case(lambda d: (_response_props(d).__setitem__("seconds", {"type": "string"}),
-                                                        response_media(d)["schema"]["required"].append("seconds"))),
+    "response-required-property-added": Case(_add_required_response_property),
     "response-optional-property-added": Case(lambda d: _response_props(d).__setitem__("seconds", {"type": "string"})),
     "response-property-became-optional": Case(lambda d: response_media(d)["schema"]["required"].remove("progress")),
     "response-property-became-required": Case(lambda d: response_media(d)["schema"]["required"].append("note")),
