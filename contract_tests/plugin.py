@@ -40,6 +40,24 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile("dev")
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect shown verdicts from reports, so they reach the controller under pytest-xdist too."""
+    if report.when == "call":
+        shown = [str(value) for key, value in report.user_properties if key == "example_verdict"]
+        if shown:
+            _SHOWN.extend(shown)
+
+
+_SHOWN: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _SHOWN:
+        terminalreporter.section("sora-contract: the documents' own example requests")
+        for line in sorted(_SHOWN):
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def sora_registry() -> SpecRegistry:
     """Every document of ``specs/`` (or ``$SORA_SPECS_DIR``), loaded once."""

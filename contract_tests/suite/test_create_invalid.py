@@ -1,0 +1,42 @@
+"""Every invalid class, for every field it applies to, is rejected with an error naming the field."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contract_tests.specs import SpecRegistry
+from contract_tests.strategies import invalid_requests
+from contract_tests.suite.cases import INVALID, SERVERS
+from contract_tests.target import Target
+
+
+@pytest.mark.parametrize(("doc_id", "case_id"), INVALID)
+@given(data=st.data())
+def test_invalid_request_is_rejected_naming_the_field(
+    doc_id: str, case_id: str, data: st.DataObject, target: Target, sora_registry: SpecRegistry
+) -> None:
+    request = data.draw(invalid_requests(sora_registry.document(doc_id), case_id, realistic=target.live))
+    response = target.send(request)
+    assert 400 <= response.status_code < 500, (
+        f"{request.describe()}: a request that breaks the contract was answered {response.status_code}"
+    )
+    error = response.json()["error"]
+    assert set(error) >= {"message", "type", "param", "code"}
+    assert error["message"]
+    if target.live:
+        return  # upstreams word their errors their own way; a 4xx is the contract
+    assert response.status_code == request.expected_status, request.describe()
+    assert error["param"] == request.param, f"{request.describe()}: {error}"
+    assert error["code"] == request.expected_code, f"{request.describe()}: {error}"
+
+
+@pytest.mark.parametrize("server_id", SERVERS)
+@given(data=st.data())
+def test_no_auth_gets_401(server_id: str, data: st.DataObject, target: Target, sora_registry: SpecRegistry) -> None:
+    document = sora_registry.server(server_id).documents[0]
+    request = data.draw(invalid_requests(document, "no_auth", realistic=target.live))
+    response = target.send(request)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]["code"] == "invalid_api_key"

@@ -1,0 +1,27 @@
+"""Valid requests, generated from each document, get a conformant queued video."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contract_tests.conformance import check_response
+from contract_tests.specs import SpecRegistry
+from contract_tests.strategies import create_operation, valid_requests
+from contract_tests.suite.cases import DOCUMENTS
+from contract_tests.target import Target
+
+
+@pytest.mark.parametrize("doc_id", DOCUMENTS)
+@given(data=st.data())
+def test_valid_request_is_accepted_with_a_queued_video(
+    doc_id: str, data: st.DataObject, target: Target, sora_registry: SpecRegistry
+) -> None:
+    document = sora_registry.document(doc_id)
+    request = data.draw(valid_requests(document, realistic=target.live), label="request")
+    response = target.send(request)
+    failures = check_response(
+        response.status_code, response.headers, response.content, request.fields, create_operation(document)
+    )
+    assert not failures, f"{request.describe()}: " + "; ".join(map(str, failures)) + f"\nbody: {response.text[:500]}"
