@@ -1,0 +1,108 @@
+"""``adopt`` (take a new upstream version into specs/) and ``check-upstream`` (the scheduled diff)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from changes_docs import base_document, dump, request_schema
+
+from contract_tests.changes.sources import upstream_variable, upstreams
+from contract_tests.cli import main
+
+EXPORT = "# Create a video\n\n## OpenAPI Specification\n\n```yaml\n{body}```\n"
+
+
+@pytest.fixture
+def specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A specs directory (``SORA_SPECS_DIR``) holding the base document as ``relay``."""
+    directory = tmp_path / "specs"
+    directory.mkdir()
+    (directory / "relay.yaml").write_text(dump(base_document()), encoding="utf-8")
+    monkeypatch.setenv("SORA_SPECS_DIR", str(directory))
+    monkeypatch.delenv(upstream_variable("relay"), raising=False)
+    return directory
+
+
+def _export(tmp_path: Path, doc: dict[str, object], name: str = "upstream.md") -> tuple[Path, str]:
+    body = dump(doc).replace("create a video", "create a video  # upstream wording")
+    path = tmp_path / name
+    path.write_text(EXPORT.format(body=body), encoding="utf-8")
+    return path, body
+
+
+def _breaking() -> dict[str, object]:
+    doc = base_document()
+    request_schema(doc)["required"].append("size")
+    return doc
+
+
+def test_adopt_without_yes_is_a_dry_run(specs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = (specs / "relay.yaml").read_text(encoding="utf-8")
+    renamed = base_document()
+    renamed["paths"]["/v1/videos"]["post"]["summary"] = "make a video"
+    source, _ = _export(tmp_path, renamed)
+    assert main(["adopt", str(source), "--as", "relay"]) == 0
+    captured = capsys.readouterr()
+    assert "api-summary-changed" in captured.out
+    assert "dry run: re-run with --yes" in captured.err
+    assert (specs / "relay.yaml").read_text(encoding="utf-8") == before
+    assert not (specs / "sources.json").exists()
+
+
+def test_adopt_writes_the_upstream_block_verbatim_and_records_the_source(specs: Path, tmp_path: Path) -> None:
+    source, body = _export(tmp_path, base_document())
+    assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 0
+    assert (specs / "relay.yaml").read_text(encoding="utf-8") == body  # comment kept: not re-serialized
+    entry = json.loads((specs / "sources.json").read_text(encoding="utf-8"))["relay"]
+    assert entry["upstream"] == str(source) and entry["apifox"] is True
+    assert entry["variable"] == "SORA_UPSTREAM_RELAY" and len(entry["sha256"]) == 64
+    assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 0  # now identical: nothing to do
+
+
+def test_adopt_refuses_breaking_changes_unless_accepted(specs: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    before = (specs / "relay.yaml").read_text(encoding="utf-8")
+    source, body = _export(tmp_path, _breaking())
+    assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 1
+    assert "refusing to adopt" in capsys.readouterr().err
+    assert (specs / "relay.yaml").read_text(encoding="utf-8") == before
+    assert main(["adopt", str(source), "--as", "relay", "--yes", "--accept-breaking"]) == 0
+    assert (specs / "relay.yaml").read_text(encoding="utf-8") == body
+
+
+def test_adopt_a_new_document_and_bad_ids(specs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source, body = _export(tmp_path, base_document())
+    assert main(["adopt", str(source), "--as", "newcomer", "--yes"]) == 0
+    assert (specs / "newcomer.yaml").read_text(encoding="utf-8") == body
+    assert main(["adopt", str(source), "--as", "../escape"]) == 2
+    assert "invalid document id" in capsys.readouterr().err
+    assert main(["adopt", str(tmp_path / "missing.md"), "--as", "relay"]) == 2
+
+
+def test_check_upstream_skips_unconfigured_documents(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-upstream"]) == 0
+    assert "skip relay: no upstream source (set the repository variable SORA_UPSTREAM_RELAY)" in capsys.readouterr().err
+    assert main(["check-upstream", "--require"]) == 2
+    assert main(["check-upstream", "unknown-doc"]) == 2
+
+
+def test_check_upstream_diffs_against_the_variable(specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    source, _ = _export(tmp_path, _breaking())
+    monkeypatch.setenv("SORA_UPSTREAM_RELAY", str(source))
+    assert main(["check-upstream", "-f", "github"]) == 1
+    out = capsys.readouterr().out
+    assert "::error file=" in out and "request-property-became-required" in out
+    monkeypatch.setenv("SORA_UPSTREAM_RELAY", str(tmp_path / "gone.md"))
+    assert main(["check-upstream"]) == 2
+
+
+def test_sources_file_is_read_and_the_variable_wins(specs: Path, tmp_path: Path) -> None:
+    (specs / "sources.json").write_text(json.dumps({"relay": {"upstream": "https://example.test/a.md"}}),
+                                        encoding="utf-8")
+    [relay] = upstreams(specs, environ={})
+    assert (relay.doc_id, relay.source, relay.variable) == ("relay", "https://example.test/a.md", "SORA_UPSTREAM_RELAY")
+    [relay] = upstreams(specs, environ={"SORA_UPSTREAM_RELAY": "/tmp/b.md"})
+    assert relay.source == "/tmp/b.md"
