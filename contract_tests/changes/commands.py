@@ -44,6 +44,7 @@ def _emit(args: argparse.Namespace, findings: Sequence[Finding], title: str) -> 
     threshold = _threshold(args)
     rendered = report.render(args.format, findings, title, threshold)
     if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)

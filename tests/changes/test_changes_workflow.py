@@ -1,0 +1,122 @@
+"""The CI workflow: valid YAML with the right triggers, and every command it runs exists.
+
+``tox -e X`` / ``tox exec -e X`` must name an environment of tox.ini, and every ``sora-contract``
+invocation must parse with the real argument parser, so renaming a subcommand or an option
+without updating the workflow fails here instead of in a scheduled run nobody watches.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from changes_docs import REPO
+
+from contract_tests.changes.sources import upstream_variable
+from contract_tests.cli import build_parser, subcommand_names
+
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+CONTRACT = REPO / ".github" / "workflows" / "contract.yml"
+
+
+def _workflow(path: Path = CONTRACT) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _triggers(data: dict[Any, Any]) -> dict[str, Any]:
+    on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` key as the boolean true
+    assert isinstance(on, dict)
+    return on
+
+
+def _runs(data: dict[Any, Any]) -> list[str]:
+    return [str(step["run"]) for job in data["jobs"].values() for step in job["steps"] if "run" in step]
+
+
+def _tox_envs() -> set[str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(REPO / "tox.ini", encoding="utf-8")
+    envs = {section.split(":", 1)[1] for section in parser.sections() if section.startswith("testenv:")}
+    listed = parser.get("tox", "envlist", fallback=parser.get("tox", "env_list", fallback=""))
+    envs |= {e.strip() for e in re.split(r"[,\s]+", listed) if e.strip()}
+    return envs | {"py"}  # `[testenv]` defines the default `py` environment
+
+
+def _sora_invocations(command: str) -> list[list[str]]:
+    """The argument lists after each ``sora-contract`` in a shell command (one line per command)."""
+    found = []
+    for line in command.replace("\\\n", " ").splitlines():
+        line = line.split("||")[0]
+        words = shlex.split(line.replace("$GITHUB_STEP_SUMMARY", "summary.md"))
+        found += [words[i + 1:] for i, word in enumerate(words) if word == "sora-contract"]
+    return found
+
+
+def test_there_is_a_workflow_and_every_workflow_parses() -> None:
+    assert CONTRACT in WORKFLOWS
+    for path in WORKFLOWS:
+        data = _workflow(path)
+        assert data["jobs"], path
+        for name, job in data["jobs"].items():
+            assert job.get("runs-on") and job.get("steps"), f"{path.name}: job {name}"
+            for step in job["steps"]:
+                assert ("run" in step) != ("uses" in step), f"{path.name}: {name}: {step}"
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@v?\d+", step["uses"]), step["uses"]
+
+
+def test_triggers_pull_requests_and_a_schedule() -> None:
+    on = _triggers(_workflow())
+    assert "pull_request" in on
+    [cron] = [entry["cron"] for entry in on["schedule"]]
+    assert len(cron.split()) == 5
+
+
+def test_pull_requests_run_the_offline_suite_and_lint_through_tox() -> None:
+    offline = _workflow()["jobs"]["offline"]
+    runs = " ".join(str(s.get("run", "")) for s in offline["steps"])
+    assert "tox -e py" in runs and "tox -e lint" in runs and "sora-contract lint" in runs
+    assert "schedule" in offline["if"] and "!=" in offline["if"]
+
+
+def test_the_schedule_runs_live_mode_and_the_upstream_diff() -> None:
+    jobs = _workflow()["jobs"]
+    assert "tox -e live" in " ".join(_runs({"jobs": {"live": jobs["live"]}}))
+    assert "secrets.SORA_JXINCM_API_KEY" in jobs["live"]["env"]["SORA_JXINCM_API_KEY"]
+    assert any("sora-contract check-upstream" in run for run in _runs({"jobs": {"u": jobs["upstream"]}}))
+    for job in ("live", "upstream"):
+        assert "schedule" in jobs[job]["if"]
+
+
+def test_upstream_variables_cover_every_committed_document() -> None:
+    env = _workflow()["jobs"]["upstream"]["env"]
+    for spec in sorted((REPO / "specs").glob("*.yaml")):
+        variable = upstream_variable(spec.stem)
+        assert variable in env, f"the upstream job does not pass {variable} for specs/{spec.name}"
+        assert f"vars.{variable}" in env[variable]
+
+
+def test_every_tox_environment_used_exists() -> None:
+    used = {m.group(1) for run in _runs(_workflow()) for m in re.finditer(r"\btox(?:\s+exec)?\s+-e\s+([\w,-]+)", run)}
+    assert used >= {"py", "lint", "live"}
+    for env in used:
+        assert set(env.split(",")) <= _tox_envs(), f"tox.ini has no environment {env}"
+
+
+def test_every_sora_contract_command_parses() -> None:
+    parser = build_parser()
+    invocations = [args for run in _runs(_workflow()) for args in _sora_invocations(run)]
+    assert {args[0] for args in invocations} == {"lint", "check-upstream"}
+    for args in invocations:
+        assert args[0] in subcommand_names(parser)
+        try:
+            parser.parse_args(args)
+        except SystemExit:  # argparse exits on an unknown option
+            pytest.fail(f"the workflow runs an invalid command: sora-contract {' '.join(args)}")
