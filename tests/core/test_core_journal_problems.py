@@ -1,0 +1,34 @@
+"""Problems render as OpenAI errors; the journal is bounded and never holds a secret."""
+
+from __future__ import annotations
+
+from contract_tests.journal import Journal, redact_header
+from contract_tests.problems import Code, Problem, error_response
+
+
+def test_problem_renders_the_openai_envelope() -> None:
+    problem = Problem(Code.INVALID_API_KEY, "no key", None, 401)
+    assert problem.as_error() == {
+        "error": {"message": "no key", "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}
+    }
+    assert Problem(Code.SERVER_ERROR, "x", None, 500).type == "server_error"
+
+
+def test_several_problems_keep_every_one() -> None:
+    status, body = error_response([Problem("a", "first", "x"), Problem("b", "second", "y")])
+    assert status == 400 and body["error"]["param"] == "x"
+    assert [p["code"] for p in body["error"]["problems"]] == ["a", "b"]
+
+
+def test_secrets_are_redacted_and_the_journal_is_bounded() -> None:
+    assert redact_header("Authorization", "Bearer sk-1") == "Bearer [REDACTED]"
+    assert redact_header("X-Api-Key", "sk-1") == "[REDACTED]"
+    assert redact_header("Content-Type", "text/plain") == "text/plain"
+    journal = Journal(capacity=2)
+    for i in range(3):
+        journal.record(
+            method="POST", path=f"/{i}", query="", headers={"Authorization": "Bearer sk-1"}, verdict="-",
+            problems=[], fields={}, files=[], status=200, response=None, duration_ms=0.0,
+        )
+    assert [e.path for e in journal.entries()] == ["/1", "/2"]
+    assert all("sk-1" not in str(e.as_dict()) for e in journal.entries())

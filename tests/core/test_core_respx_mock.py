@@ -1,0 +1,83 @@
+"""The respx door: httpx traffic to the documented servers is answered by contract, and recorded."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from contract_tests import images
+from contract_tests.respx_mock import SoraMock
+
+FIELDS = {"model": "sora-2", "prompt": "画面动起来", "seconds": "10", "size": "16x9", "watermark": "false"}
+AUTH = {"Authorization": "Bearer sk-secret-value"}
+
+
+def create(client: httpx.Client, url: str = "https://api.jxincm.cn/v1/videos", **fields: str) -> httpx.Response:
+    files = {"input_reference": ("场景1.png", images.png(), "image/png")}
+    return client.post(url, headers=AUTH, data={**FIELDS, **fields}, files=files)
+
+
+def test_valid_create_gets_a_queued_video_and_is_journaled() -> None:
+    with SoraMock() as mock, httpx.Client() as client:
+        response = create(client)
+        assert response.status_code == 200
+        video = response.json()
+        assert (video["status"], video["seconds"], video["size"]) == ("queued", "10", "1280x720")
+        assert mock.calls.call_count == 1
+        entry = next(mock.requests())
+        assert (entry.verdict, entry.status, entry.video_id) == ("accepted", 200, video["id"])
+        assert entry.files[0]["filename"] == "场景1.png"
+        assert entry.headers["authorization"] == "Bearer [REDACTED]"
+        assert "sk-secret-value" not in repr(entry)
+
+
+def test_invalid_create_gets_openai_error_json() -> None:
+    with SoraMock() as mock, httpx.Client() as client:
+        response = client.post("https://api.chainhub.tech/v1/videos", headers=AUTH, files={"model": (None, "sora-2")})
+        assert response.status_code == 400
+        assert response.json()["error"] == {
+            "message": "Missing required parameter: 'prompt'.",
+            "type": "invalid_request_error",
+            "param": "prompt",
+            "code": "missing_required_parameter",
+        }
+        assert next(mock.requests()).verdict == "rejected"
+
+
+def test_lifecycle_routes_answer_through_the_same_engine() -> None:
+    with SoraMock() as mock, httpx.Client(base_url="https://api.jxincm.cn", headers=AUTH) as client:
+        video_id = create(client, "/v1/videos").json()["id"]
+        assert client.get(f"/v1/videos/{video_id}").json()["id"] == video_id
+        listed = client.get("/v1/videos", params={"limit": 1}).json()
+        assert listed["data"][0]["id"] == video_id and listed["object"] == "list"
+        assert client.get(f"/v1/videos/{video_id}/content").json()["error"]["code"] == "video_not_ready"
+        assert client.delete(f"/v1/videos/{video_id}").json()["deleted"] is True
+        missing = client.get(f"/v1/videos/{video_id}")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+        assert mock.engine.get(video_id) is None
+
+
+def test_other_hosts_are_never_reached() -> None:
+    with SoraMock(), httpx.Client() as client, pytest.raises(respx.models.AllMockedAssertionError):
+        client.get("https://example.org/")
+
+
+def test_the_plugin_fixture_serves_a_client_project(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx
+
+        def test_client(sora_mock):
+            r = httpx.post("https://api.chainhub.tech/v1/videos", headers={"Authorization": "Bearer k"},
+                           files={"model": (None, "sora-2"), "prompt": (None, "hi")})
+            assert r.json()["status"] == "queued"
+            assert next(sora_mock.requests()).verdict == "accepted"
+
+        def test_rejection(sora_mock):
+            r = httpx.post("https://api.chainhub.tech/v1/videos", headers={"Authorization": "Bearer k"},
+                           files={"prompt": (None, "hi")})
+            assert r.status_code == 400 and r.json()["error"]["param"] == "model"
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)

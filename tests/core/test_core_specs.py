@@ -1,0 +1,92 @@
+"""The spec registry: loads every document once, checks it, groups documents by server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract_tests.specs import SpecError, load_document, load_registry, server_id_for, specs_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_registry_loads_the_three_documents_with_their_ids() -> None:
+    registry = load_registry()
+    assert sorted(registry.documents) == ["chainhub", "jxincm-character", "jxincm-private"]
+    assert {s.id: sorted(d.id for d in s.documents) for s in registry.servers.values()} == {
+        "chainhub": ["chainhub"],
+        "jxincm": ["jxincm-character", "jxincm-private"],
+    }
+    assert registry.server("jxincm").base_url == "https://api.jxincm.cn"
+
+
+def test_documents_are_loaded_once_per_process() -> None:
+    assert load_registry() is load_registry()
+    assert load_registry(ROOT / "specs") is load_registry()
+
+
+def test_specs_are_verbatim_copies_of_the_seed_yaml_blocks() -> None:
+    seeds = ROOT.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        seeds = ROOT / ".." / "shared" / "seeds"
+    pairs = {"000": "jxincm-private", "001": "chainhub", "002": "jxincm-character"}
+    for prefix, doc_id in pairs.items():
+        seed = next(seeds.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+        block = seed.split("```yaml\n", 1)[1].rsplit("```", 1)[0]
+        assert (ROOT / "specs" / f"{doc_id}.yaml").read_text(encoding="utf-8") == block
+
+
+def test_server_id_comes_from_the_host() -> None:
+    assert server_id_for("https://api.jxincm.cn") == "jxincm"
+    assert server_id_for("https://api.chainhub.tech/") == "chainhub"
+    assert server_id_for("http://videos.example.com") == "videos-example"
+
+
+def test_sora_specs_dir_points_the_registry_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "only.yaml").write_text((ROOT / "specs" / "chainhub.yaml").read_text(encoding="utf-8"))
+    monkeypatch.setenv("SORA_SPECS_DIR", str(tmp_path))
+    assert specs_dir() == tmp_path.resolve()
+    assert list(load_registry().documents) == ["only"]
+
+
+def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("openapi: 3.0.1\npaths: [\n")
+    with pytest.raises(SpecError, match=r"broken\.yaml: not valid YAML"):
+        load_document(bad)
+
+
+def test_invalid_openapi_names_the_file_and_the_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "invalid.yaml"
+    bad.write_text("openapi: 3.0.1\ninfo: {title: x}\npaths: {}\n")  # info.version is required
+    with pytest.raises(SpecError, match=r"invalid\.yaml: not a valid OpenAPI 3\.0 document.*version"):
+        load_document(bad)
+
+
+def test_not_openapi_and_missing_directory_are_clear(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("just: data\n")
+    with pytest.raises(SpecError, match="not an OpenAPI document"):
+        load_document(plain)
+    with pytest.raises(SpecError, match="does not exist"):
+        load_registry(tmp_path / "nowhere")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SpecError, match=r"no \*\.yaml"):
+        load_registry(empty)
+
+
+def test_properties_know_their_wire_kind() -> None:
+    body = load_registry().document("jxincm-private").operations[0].bodies["multipart/form-data"]
+    kinds = {p.name: p.is_file for p in body.properties}
+    assert kinds["input_reference"] is True and kinds["model"] is False
+    assert body.required == ("model", "prompt", "seconds", "input_reference", "size", "watermark")
+
+
+def test_with_document_adds_or_replaces(tmp_path: Path) -> None:
+    copy = tmp_path / "chainhub.yaml"
+    copy.write_text((ROOT / "specs" / "jxincm-private.yaml").read_text(encoding="utf-8"))
+    registry = load_registry().with_document(copy)
+    assert registry.document("chainhub").server_id == "jxincm"
+    assert [d.id for d in registry.server("jxincm").documents] == ["chainhub", "jxincm-character", "jxincm-private"]
