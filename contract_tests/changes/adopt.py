@@ -66,7 +66,7 @@ def write(chosen: Plan) -> Path:
         chosen.target.parent,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         adopted=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        apifox=chosen.incoming.wrapped,
+        format="apifox-markdown" if chosen.incoming.wrapped else "openapi",
     )
     return chosen.target
 

@@ -172,6 +172,8 @@ def _run_check_upstream(args: argparse.Namespace) -> int:
         if upstream.source is None:
             message = f"{upstream.doc_id}: no upstream source (set the repository variable {upstream.variable})"
             print(("error: " if args.require else "skip ") + message, file=sys.stderr)
+            if args.format == "github" and not args.output:
+                print(f"::notice title=upstream not configured::{message}")
             if args.require:
                 unusable.append(message)
             continue
@@ -182,7 +184,7 @@ def _run_check_upstream(args: argparse.Namespace) -> int:
             unusable.append(str(exc))
             continue
         checked.append(upstream.doc_id)
-    title = f"upstream check of {', '.join(checked) or 'no document'}"
+    title = f"upstream check of {', '.join(checked)}" if checked else "upstream check: no upstream configured"
     code = _emit(args, findings, title)
     return EXIT_UNUSABLE if unusable else code
 

@@ -56,7 +56,7 @@ def test_adopt_writes_the_upstream_block_verbatim_and_records_the_source(specs: 
     assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 0
     assert (specs / "relay.yaml").read_text(encoding="utf-8") == body  # comment kept: not re-serialized
     entry = json.loads((specs / "sources.json").read_text(encoding="utf-8"))["relay"]
-    assert entry["upstream"] == str(source) and entry["apifox"] is True
+    assert entry["upstream"] == str(source) and entry["format"] == "apifox-markdown"
     assert entry["variable"] == "SORA_UPSTREAM_RELAY" and len(entry["sha256"]) == 64
     assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 0  # now identical: nothing to do
 
