@@ -7,7 +7,6 @@ two on every generated request; ``bench/`` measures the two side by side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from openapi_core.datatypes import RequestParameters
@@ -17,7 +16,6 @@ from contract_tests.checker import RawRequest
 from contract_tests.specs import Document
 
 
-@dataclass
 class OpenAPICoreRequest:
     """openapi-core's ``Request`` protocol over a :class:`RawRequest`.
 
@@ -25,32 +23,16 @@ class OpenAPICoreRequest:
     other host, and the contract does not depend on the host a request arrived on.
     """
 
-    raw: RawRequest
-    host_url: str
-
-    @property
-    def path(self) -> str:
-        return self.raw.path
-
-    @property
-    def method(self) -> str:
-        return self.raw.method.lower()
-
-    @property
-    def parameters(self) -> RequestParameters:
-        query = urlsplit(self.raw.url).query
-        return RequestParameters(
-            query=ImmutableMultiDict(parse_qsl(query, keep_blank_values=True)),
-            header=Headers(list(self.raw.headers.items())),
+    def __init__(self, raw: RawRequest, host_url: str) -> None:
+        self.host_url = host_url
+        self.path = raw.path
+        self.method = raw.method.lower()
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qsl(urlsplit(raw.url).query, keep_blank_values=True)),
+            header=Headers(list(raw.headers.items())),
         )
-
-    @property
-    def content_type(self) -> str:
-        return self.raw.header("content-type") or ""
-
-    @property
-    def body(self) -> bytes:
-        return self.raw.body
+        self.content_type = raw.header("content-type") or ""
+        self.body: bytes | None = raw.body
 
 
 def openapi_core_accepts(document: Document, request: RawRequest) -> bool:
