@@ -110,6 +110,11 @@ class MemoryStore:
     def ids(self) -> list[str]:
         return list(self._records)
 
+    def records(self) -> list[VideoRecord]:
+        """Every record in creation order (optional for stores; the engine lists with it)."""
+        with self._lock:
+            return list(self._records.values())
+
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
@@ -200,13 +205,21 @@ class VideoEngine:
         self.store.put(record)
         return dict(video)
 
-    def remix(self, video_id: str, prompt: str) -> dict[str, Any] | None:
+    def remix(
+        self,
+        video_id: str,
+        prompt: str,
+        *,
+        fail: Mapping[str, Any] | None = None,
+        render_seconds: float | None = None,
+    ) -> dict[str, Any] | None:
         """A new job from a completed one, as ``POST /v1/videos/{id}/remix`` does."""
         source = self.store.get(video_id)
         if source is None:
             return None
         fields = {**source.video, "prompt": prompt}
-        return self.create(fields, remix_of=video_id, render_seconds=source.render_seconds)
+        seconds = source.render_seconds if render_seconds is None else render_seconds
+        return self.create(fields, remix_of=video_id, fail=fail, render_seconds=seconds)
 
     def view(self, record: VideoRecord, now: float | None = None) -> dict[str, Any]:
         """The record's video as it is at ``now``: queued, in_progress, completed or failed."""
@@ -242,6 +255,11 @@ class VideoEngine:
 
     def iter_videos(self) -> Iterator[dict[str, Any]]:
         now = self.clock()
+        records: Callable[[], list[VideoRecord]] | None = getattr(self.store, "records", None)
+        if records is not None:  # a store that can read everything at once saves a query per video
+            for each in records():
+                yield self.view(each, now)
+            return
         for video_id in self.store.ids():
             record = self.store.get(video_id)
             if record is not None:

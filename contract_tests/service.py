@@ -8,25 +8,30 @@ whichever door a client comes through.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from contract_tests.checker import RawRequest, RequestChecker, Verdict
+from contract_tests.checker import RawRequest, RequestChecker, Verdict, too_large
+from contract_tests.controls import PREFER, Controls, Decision
 from contract_tests.engine import VideoEngine
 from contract_tests.journal import Journal
 from contract_tests.problems import Code, Problem, error_response
 from contract_tests.specs import SpecRegistry
-from contract_tests.wire import Part
+from contract_tests.wire import BodyTooLarge, Part, WireError
 
 _VIDEO = re.compile(r"^/v1/videos/(?P<id>[^/]+)$")
 _CONTENT = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
 _REMIX = re.compile(r"^/v1/videos/(?P<id>[^/]+)/remix$")
 _CREATE = "/v1/videos"
+POLL_AFTER = "openai-poll-after-ms"
+# Problems the checker finds before it reads a body: they outrank a body that failed to stream.
+_BEFORE_BODY = frozenset({Code.UNKNOWN_URL, Code.METHOD_NOT_ALLOWED, Code.INVALID_API_KEY, Code.UNSUPPORTED_MEDIA_TYPE})
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class RawResponse:
     status: int
     body: bytes
     headers: Mapping[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
+    # Seconds the door should wait before answering (latency controls); the service sleeps it
+    # itself only when built with ``sleep`` (the default), so an async door can await it instead.
+    delay: float = 0.0
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
@@ -60,35 +68,90 @@ class VideoService:
         checker: RequestChecker | None = None,
         engine: VideoEngine | None = None,
         journal: Journal | None = None,
+        controls: Controls | None = None,
+        sleep: Callable[[float], None] | None = time.sleep,
     ) -> None:
         self.registry = registry
         self.server = server
         self.checker = checker or RequestChecker(registry)
         self.engine = engine or VideoEngine()
         self.journal = journal if journal is not None else Journal()
+        self.controls = controls or Controls()
+        self.sleep = sleep
 
-    def handle(self, request: RawRequest, parts: list[Part] | None = None) -> RawResponse:
-        """Answer one request and journal it. Never raises for any client input."""
+    def handle(
+        self, request: RawRequest, parts: list[Part] | None = None, *, body_problem: Problem | None = None
+    ) -> RawResponse:
+        """Answer one request and journal it. Never raises for any client input.
+
+        ``parts`` is a body a streaming door already parsed; ``body_problem`` is why a streamed
+        body could not be parsed (see :func:`stream_problem`), reported unless the checker finds
+        an earlier problem (route, auth, media type), so both doors rank problems alike.
+        """
         started = time.perf_counter()
         verdict: Verdict | None = None
+        decision = Decision()
         try:
-            if request.method == "POST" and request.path.rstrip("/") == _CREATE:
-                verdict = self.checker.check(request, self.server, parts)
-                response = self._create(verdict)
+            path = request.path.rstrip("/")
+            creates = request.method == "POST" and (path == _CREATE or _REMIX.match(path) is not None)
+            decision = self.controls.decide(request.header(PREFER), creates=creates)
+            if request.method == "POST" and path == _CREATE:
+                verdict = self._check(request, parts, body_problem)
+                response = self._create(verdict, decision)
+            elif body_problem is not None:  # e.g. an oversized remix body
+                response = RawResponse.error(body_problem)
             else:
-                response = self._lifecycle(request)
+                response = self._lifecycle(request, decision)
+            if decision.problem is not None:
+                response = RawResponse.error(decision.problem)
         except Exception as exc:  # a bug must not become a stack trace on the wire
             problem = Problem(Code.SERVER_ERROR, f"The mock hit an internal error: {type(exc).__name__}.", None, 500)
             response = RawResponse.error(problem)
-        self._journal(request, verdict, response, time.perf_counter() - started)
+        response = self._apply(response, decision)
+        self._journal(request, verdict, response, time.perf_counter() - started, decision)
+        if self.sleep is not None and response.delay > 0:
+            self.sleep(response.delay)
         return response
 
-    def _create(self, verdict: Verdict) -> RawResponse:
+    def reset(self) -> None:
+        """Forget every video and every journal entry."""
+        self.engine.reset()
+        self.journal.clear()
+
+    def _check(self, request: RawRequest, parts: list[Part] | None, body_problem: Problem | None) -> Verdict:
+        if body_problem is None:
+            return self.checker.check(request, self.server, parts)
+        verdict = self.checker.check(request, self.server, [])
+        if verdict.problems and verdict.problems[0].code in _BEFORE_BODY:
+            return verdict
+        return Verdict((body_problem,), verdict.operation)
+
+    @staticmethod
+    def _apply(response: RawResponse, decision: Decision) -> RawResponse:
+        headers = dict(response.headers)
+        if decision.applied:
+            headers["preference-applied"] = ", ".join(decision.applied)
+        return dataclasses.replace(response, headers=headers, delay=decision.delay)
+
+    def _video(self, video: dict[str, Any]) -> RawResponse:
+        """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask."""
+        headers = {}
+        if video.get("status") in {"queued", "in_progress"}:
+            headers[POLL_AFTER] = str(max(100, min(5000, int(self.engine.render_seconds * 100))))
+        return RawResponse.json(200, video, headers)
+
+    def _create(self, verdict: Verdict, decision: Decision) -> RawResponse:
         if not verdict.ok:
             return RawResponse.error(*verdict.problems)
-        return RawResponse.json(200, self.engine.create(verdict.fields))
+        if decision.problem is not None:
+            return RawResponse.error(decision.problem)  # forced: answer it without creating a video
+        return self._video(
+            self.engine.create(verdict.fields, fail=decision.fail, render_seconds=decision.render_seconds)
+        )
 
-    def _lifecycle(self, request: RawRequest) -> RawResponse:
+    def _lifecycle(self, request: RawRequest, decision: Decision) -> RawResponse:
+        if decision.problem is not None:
+            return RawResponse.error(decision.problem)
         ops = self.checker.route(RawRequest("POST", request.url, request.headers), self.server)
         if not isinstance(ops, Problem):
             auth = self.checker.check_auth(request, ops[0])
@@ -101,11 +164,12 @@ class VideoService:
             return self._list(query)
         if match := _VIDEO.match(path):
             if method == "GET":
-                return self._found(match["id"], self.engine.get(match["id"]))
+                video = self.engine.get(match["id"])
+                return self._video(video) if video is not None else RawResponse.error(not_found(match["id"]))
             if method == "DELETE":
                 return self._found(match["id"], self.engine.delete(match["id"]))
         if (match := _REMIX.match(path)) and method == "POST":
-            return self._remix(match["id"], request)
+            return self._remix(match["id"], request, decision)
         if (match := _CONTENT.match(path)) and method == "GET":
             return self._content(match["id"], query.get("variant", "video"))
         return RawResponse.error(Problem(Code.UNKNOWN_URL, f"Invalid URL ({method} {request.path}).", None, 404))
@@ -132,7 +196,7 @@ class VideoService:
             )
         return RawResponse.json(200, self.engine.list(limit=limit, after=query.get("after"), order=order).as_dict())
 
-    def _remix(self, video_id: str, request: RawRequest) -> RawResponse:
+    def _remix(self, video_id: str, request: RawRequest, decision: Decision) -> RawResponse:
         try:
             payload = json.loads(request.body or b"{}")
         except ValueError:
@@ -147,7 +211,10 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         if source["status"] != "completed":
             return RawResponse.error(not_ready(video_id, source["status"]))
-        return RawResponse.json(200, self.engine.remix(video_id, prompt))
+        remixed = self.engine.remix(video_id, prompt, fail=decision.fail, render_seconds=decision.render_seconds)
+        if remixed is None:  # deleted between the two reads
+            return RawResponse.error(not_found(video_id))
+        return self._video(remixed)
 
     def _content(self, video_id: str, variant: str) -> RawResponse:
         from contract_tests import assets
@@ -165,7 +232,9 @@ class VideoService:
         body, media_type = assets.content(variant)
         return RawResponse(200, body, {"content-type": media_type})
 
-    def _journal(self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float) -> None:
+    def _journal(
+        self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float, decision: Decision
+    ) -> None:
         payload: Any
         try:
             payload = response.payload() if response.headers.get("content-type") == "application/json" else None
@@ -191,6 +260,7 @@ class VideoService:
             duration_ms=round(seconds * 1000, 3),
             document=verdict.document_id if verdict else None,
             video_id=video_id,
+            extra={"preferences": list(decision.applied)} if decision.applied else {},
         )
 
 
@@ -205,3 +275,11 @@ def not_ready(video_id: str, status: str) -> Problem:
         "video_id",
         400,
     )
+
+
+def stream_problem(exc: WireError | BodyTooLarge) -> Problem:
+    """The problem for a body a streaming door could not read, worded as the checker words it."""
+    if isinstance(exc, BodyTooLarge):
+        return too_large(exc.limit)
+    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
+    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")

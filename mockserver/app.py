@@ -1,0 +1,92 @@
+"""The Starlette application: CORS, the admin routes, ``/openapi.json``, and the video door.
+
+Everything under ``/v1`` (and any unknown path) goes to :class:`~mockserver.door.VideoDoor`,
+which hands it to the shared :class:`VideoService`. The few answers made here (admin, the
+document, a wrong method on an admin route) use the same OpenAI error format, and no exception
+escapes as a bare 500 page.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contract_tests.problems import Code, Problem
+from contract_tests.service import POLL_AFTER, VideoService
+from mockserver import openapi
+from mockserver.door import VideoDoor, asgi_error
+from mockserver.settings import Settings, build_service
+
+# Response headers a page's fetch() may read (CORS hides all others).
+EXPOSED = [POLL_AFTER, "preference-applied", "content-length"]
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, default=str).encode()
+    return Response(body, status, {"content-type": "application/json"})
+
+
+def create_app(settings: Settings | None = None, service: VideoService | None = None) -> Starlette:
+    """The ASGI app for ``settings`` (or around an existing ``service``, as tests may pass)."""
+    settings = settings or Settings()
+    service = service or build_service(settings)
+    documents: dict[str, dict[str, Any]] = {}
+
+    async def openapi_json(request: Request) -> Response:
+        base = f"{request.url.scheme}://{request.url.netloc}"
+        if base not in documents:
+            documents.clear()
+            documents[base] = openapi.build(service, base)
+        return _json(documents[base])
+
+    async def journal(request: Request) -> Response:
+        if request.method == "DELETE":
+            service.journal.clear()
+            return _json({"object": "journal.cleared", "deleted": True})
+        return _json({"object": "list", "data": [entry.as_dict() for entry in service.journal.entries()]})
+
+    async def reset(request: Request) -> Response:
+        service.reset()
+        return _json({"object": "reset", "deleted": True})
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        code = {404: Code.UNKNOWN_URL, 405: Code.METHOD_NOT_ALLOWED}.get(status, Code.SERVER_ERROR)
+        message = f"{request.method} {request.url.path}: {getattr(exc, 'detail', None) or 'internal error'}."
+        return asgi_error(Problem(code, message, None, status))
+
+    app = Starlette(
+        routes=[
+            Route("/openapi.json", openapi_json, methods=["GET"]),
+            Route("/__admin/requests", journal, methods=["GET", "DELETE"]),
+            Route("/__admin/reset", reset, methods=["POST"]),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=EXPOSED,
+                max_age=600,
+            )
+        ],
+        exception_handlers={HTTPException: http_error, Exception: http_error},
+    )
+    app.router.default = VideoDoor(service, settings.max_upload_bytes)
+    app.state.service = service
+    app.state.settings = settings
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The factory uvicorn's workers import (``--workers N``); settings come from the environment."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,170 @@
+"""``sora-mock``: start the mock server (uvicorn) from the command line.
+
+With no arguments it serves http://127.0.0.1:4010 and enforces the jxincm documents bundled in
+``specs/``. ``--workers N`` needs ``--state PATH``: each worker is a separate process, and only
+SQLite state is shared between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from contract_tests.checker import DEFAULT_MAX_BODY_BYTES
+from contract_tests.controls import parse_latency
+from contract_tests.engine import DEFAULT_RENDER_SECONDS
+from contract_tests.specs import SpecError
+from mockserver import settings as defaults
+from mockserver.settings import ENV, Settings, registry_for, upstream_for
+
+MIB = 1024 * 1024
+
+
+def _spec(value: str) -> tuple[str | None, str]:
+    """``PATH`` (adds it, or replaces the document with the same file name) or ``NAME=PATH``."""
+    name, sep, path = value.partition("=")
+    if sep and name and not Path(value).exists():
+        return name, str(Path(path).resolve())
+    return None, str(Path(value).resolve())
+
+
+def _rate(value: str) -> float:
+    rate = float(value)
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value}: expected a number from 0 to 1")
+    return rate
+
+
+def _latency(value: str) -> tuple[float, float]:
+    try:
+        return parse_latency(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="sora-mock",
+        description="A stateful mock of the OpenAI Videos API (POST /v1/videos and its lifecycle) that "
+        "checks every create call against the relay's published documents.",
+    )
+    p.add_argument("--host", default=defaults.DEFAULT_HOST, help="interface to bind (default: %(default)s)")
+    p.add_argument("--port", type=int, default=defaults.DEFAULT_PORT, help="port (default: %(default)s)")
+    p.add_argument(
+        "--upstream",
+        help=f"whose documents to enforce: jxincm or chainhub (default: {defaults.DEFAULT_UPSTREAM}, "
+        "or the server of the last --spec document)",
+    )
+    p.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="[NAME=]PATH",
+        help="add an OpenAPI document; one named like a bundled one (jxincm-private.yaml, or "
+        "NAME=PATH) replaces it. Repeatable.",
+    )
+    p.add_argument("--seed", type=int, help="make ids, timings and injected faults reproducible")
+    p.add_argument(
+        "--render-seconds",
+        type=float,
+        default=DEFAULT_RENDER_SECONDS,
+        help="how long a video takes from queued to completed (default: %(default)s)",
+    )
+    p.add_argument(
+        "--failure-rate", type=_rate, default=0.0, help="share of videos that end failed, 0..1 (default: 0)"
+    )
+    p.add_argument(
+        "--error-rate", type=_rate, default=0.0, help="share of API requests answered 500, 0..1 (default: 0)"
+    )
+    p.add_argument(
+        "--latency", type=_latency, default=(0.0, 0.0), metavar="MS|MIN-MAX", help="added latency in ms (default: 0)"
+    )
+    p.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=DEFAULT_MAX_BODY_BYTES / MIB,
+        help="largest request body, in MiB; larger gets 413 (default: %(default)g)",
+    )
+    p.add_argument("--state", metavar="PATH", help="keep videos and the journal in this SQLite file")
+    p.add_argument("--workers", type=int, default=1, help="worker processes; more than 1 needs --state")
+    p.add_argument("--access-log", action="store_true", help="log every request to stderr (the journal has more)")
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        host=args.host,
+        port=args.port,
+        upstream=args.upstream,
+        specs=tuple(_spec(s) for s in args.spec),
+        seed=args.seed,
+        render_seconds=args.render_seconds,
+        failure_rate=args.failure_rate,
+        error_rate=args.error_rate,
+        latency_ms=args.latency,
+        max_upload_bytes=int(args.max_upload_mb * MIB),
+        state=args.state,
+        workers=args.workers,
+        access_log=args.access_log,
+    )
+
+
+def banner(settings: Settings, upstream: str, documents: list[str]) -> str:
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{settings.port}"
+    state = settings.state or "memory (lost on exit; --state PATH keeps it)"
+    return "\n".join(
+        [
+            f"sora-mock listening on {url}",
+            f"  upstream:  {upstream} (documents: {', '.join(documents)})",
+            f"  renders:   {settings.render_seconds:g} s per video; state: {state}",
+            f"  OpenAPI:   {url}/openapi.json    journal: {url}/__admin/requests",
+            "  try it:",
+            f"    curl -s {url}/v1/videos -H 'Authorization: Bearer sk-local' \\",
+            "      -F model=sora-2 -F prompt='a cat on a skateboard' -F seconds=4 -F size=16x9 \\",
+            "      -F watermark=false -F input_reference=@first-frame.png",
+            f"    curl -s {url}/v1/videos -H 'Authorization: Bearer sk-local'",
+            "  Ctrl-C stops it.",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = settings_from(args)
+    if settings.workers < 1:
+        print("sora-mock: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if settings.workers > 1 and not settings.state:
+        print(
+            "sora-mock: --workers > 1 needs --state PATH: each worker is a process with its own memory, "
+            "so videos created on one would be unknown to the others.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        registry = registry_for(settings)
+        upstream = upstream_for(settings, registry)
+    except SpecError as exc:
+        print(f"sora-mock: {exc}", file=sys.stderr)
+        return 2
+    settings = dataclasses.replace(settings, upstream=upstream)  # every worker enforces the same one
+    documents = [doc.id for doc in registry.server(upstream).documents]
+    print(banner(settings, upstream, documents), flush=True)
+    os.environ[ENV] = settings.to_env()
+    uvicorn.run(
+        "mockserver.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=settings.access_log,
+        log_level="info" if settings.access_log else "warning",
+        timeout_graceful_shutdown=5,
+    )
+    return 0

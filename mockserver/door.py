@@ -1,0 +1,150 @@
+"""The HTTP door: an ASGI request in, the shared :class:`VideoService` answers, ASGI response out.
+
+Its only jobs are transport jobs. It streams a multipart upload into the core's
+``MultipartReader`` chunk by chunk as it arrives (so a body is held once, and a too-large one is
+cut off while streaming, Content-Length or not), drains what it refuses so the client reads the
+413 instead of a broken pipe, and awaits the latency the controls asked for without blocking
+the event loop. Checking, videos and the journal are the service's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from contract_tests.checker import RawRequest, too_large
+from contract_tests.problems import Problem
+from contract_tests.service import RawResponse, VideoService, stream_problem
+from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, media_type_of
+
+MULTIPART = "multipart/form-data"
+BASE = "http://sora-mock"  # the service is told its upstream explicitly; the host is never used
+
+
+class Disconnected(Exception):
+    """The client went away mid-request: nobody is left to answer."""
+
+
+async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        body = message.get("body", b"")
+        if body:
+            yield body
+        if not message.get("more_body", False):
+            return
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """Request headers, a repeated header joined with commas as HTTP allows."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+def _url(scope: Scope) -> str:
+    path = (scope.get("raw_path") or scope.get("path", "/").encode()).decode("latin-1")
+    if not path.startswith("/"):
+        path = "/" + path
+    query = scope.get("query_string", b"").decode("latin-1")
+    return BASE + path + (f"?{query}" if query else "")
+
+
+def _declared_length(headers: dict[str, str]) -> int | None:
+    try:
+        return int(headers["content-length"])
+    except (KeyError, ValueError):
+        return None
+
+
+class VideoDoor:
+    """ASGI app for every route the service answers (``/v1/...`` and unknown paths)."""
+
+    def __init__(self, service: VideoService, max_bytes: int) -> None:
+        self.service = service
+        self.max_bytes = max_bytes
+        # What a refused upload may still send before the connection is closed on it.
+        self.drain_limit = 4 * max_bytes + 16 * 1024 * 1024
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            answer, close = await self._answer(scope, receive)
+        except Disconnected:
+            return
+        if answer.delay > 0:
+            await asyncio.sleep(answer.delay)
+        headers = dict(answer.headers)
+        if close:
+            headers["connection"] = "close"
+        await Response(answer.body, answer.status, headers)(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive) -> tuple[RawResponse, bool]:
+        headers = _headers(scope)
+        request = RawRequest(scope["method"], _url(scope), headers)
+        declared = _declared_length(headers)
+        if declared is not None and declared > self.max_bytes:
+            # Say no before reading; with "Expect: 100-continue" the client never sends the body.
+            if "100-continue" not in headers.get("expect", "").lower():
+                await self._drain(receive, 0)
+            return self.service.handle(request, body_problem=too_large(self.max_bytes)), True
+        boundary = self._boundary(request)
+        if boundary is not None:
+            return await self._streamed(request, boundary, receive)
+        body = bytearray()
+        async for chunk in _chunks(receive):
+            body += chunk
+            if len(body) > self.max_bytes:
+                drained = await self._drain(receive, len(body))
+                return self.service.handle(request, body_problem=too_large(self.max_bytes)), not drained
+        full = RawRequest(request.method, request.url, request.headers, bytes(body))
+        return self.service.handle(full), False
+
+    @staticmethod
+    def _boundary(request: RawRequest) -> str | None:
+        """The boundary of a create call's multipart body, which is then streamed."""
+        if request.method != "POST" or request.path.rstrip("/") != "/v1/videos":
+            return None
+        try:
+            media_type, params = media_type_of(request.header("content-type"))
+        except Exception:  # an unreadable header: the checker reports it from the whole request
+            return None
+        boundary = params.get("boundary")
+        return boundary if media_type == MULTIPART and boundary else None
+
+    async def _streamed(self, request: RawRequest, boundary: str, receive: Receive) -> tuple[RawResponse, bool]:
+        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes)
+        problem: Problem | None = None
+        parts: list[Part] | None = None
+        close = False
+        try:
+            async for chunk in _chunks(receive):
+                reader.feed(chunk)
+            parts = reader.finish()
+        except BodyTooLarge as exc:
+            problem = stream_problem(exc)
+            close = not await self._drain(receive, reader.received)
+        except WireError as exc:
+            problem = stream_problem(exc)
+        return self.service.handle(request, parts, body_problem=problem), close
+
+    async def _drain(self, receive: Receive, received: int) -> bool:
+        """Read and drop the rest of a refused body; False when it went past ``drain_limit``."""
+        async for chunk in _chunks(receive):
+            received += len(chunk)
+            if received > self.drain_limit:
+                return False
+        return True
+
+
+def asgi_error(problem: Problem, **headers: Any) -> Response:
+    """A Starlette response in the OpenAI error format, for the few answers outside the service."""
+    return Response(problem.to_json(), problem.status, {"content-type": "application/json", **headers})

@@ -1,0 +1,326 @@
+"""sora-mock's own OpenAPI document, served at ``GET /openapi.json``.
+
+It describes every route the server answers, with the error responses each one can give, so
+other tools (schemathesis, Prism, our own conformance checks) can test the mock itself. The
+create call's body is taken from the enforced upstream's documents, so it says exactly what
+the checker accepts: when an upstream publishes several documents for the operation, their
+properties are merged and only the fields all of them require are required.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from contract_tests.controls import MAX_LATENCY_MS
+from contract_tests.service import VideoService
+from contract_tests.specs import Document
+
+VERSION = "1.0.0"
+_JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(kind: str, **more: Any) -> dict[str, Any]:
+    return {"type": kind, "nullable": True, **more}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {_JSON: {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {_JSON: {"schema": _ref(schema)}}}
+
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "description": "OpenAI's error envelope. `problems` lists every problem when there are several.",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["message", "type", "param", "code"],
+                "properties": {
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                    "param": _nullable("string"),
+                    "code": _nullable("string"),
+                    "problems": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "param": _nullable("string"),
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    },
+    "VideoError": {
+        "type": "object",
+        "nullable": True,
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    },
+    "Video": {
+        "type": "object",
+        "description": "OpenAI's Video object. Its status is derived from the clock: queued, in_progress, "
+        "then completed (or failed).",
+        "required": [
+            "id", "object", "model", "status", "progress", "created_at", "completed_at", "expires_at",
+            "error", "prompt", "remixed_from_video_id", "seconds", "size",
+        ],
+        "properties": {
+            "id": {"type": "string", "pattern": "^video_"},
+            "object": {"type": "string", "enum": ["video"]},
+            "model": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "in_progress", "completed", "failed"]},
+            "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+            "created_at": {"type": "integer"},
+            "completed_at": _nullable("integer"),
+            "expires_at": _nullable("integer"),
+            "error": _ref("VideoError"),
+            "prompt": _nullable("string"),
+            "remixed_from_video_id": _nullable("string"),
+            "seconds": {"type": "string"},
+            "size": {"type": "string", "pattern": "^[0-9]+x[0-9]+$"},
+        },
+    },
+    "VideoList": {
+        "type": "object",
+        "required": ["object", "data", "has_more", "first_id", "last_id"],
+        "properties": {
+            "object": {"type": "string", "enum": ["list"]},
+            "data": {"type": "array", "items": _ref("Video")},
+            "has_more": {"type": "boolean"},
+            "first_id": _nullable("string"),
+            "last_id": _nullable("string"),
+        },
+    },
+    "VideoDeleted": {
+        "type": "object",
+        "required": ["id", "object", "deleted"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "enum": ["video.deleted"]},
+            "deleted": {"type": "boolean"},
+        },
+    },
+    "RemixRequest": {
+        "type": "object",
+        "required": ["prompt"],
+        "properties": {"prompt": {"type": "string", "minLength": 1}},
+    },
+    "JournalEntry": {
+        "type": "object",
+        "description": "One request: what was sent (Authorization redacted), the verdict, its problems and "
+        "the answer.",
+        "required": ["id", "method", "path", "verdict", "problems", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "time": {"type": "number"},
+            "method": {"type": "string"},
+            "path": {"type": "string"},
+            "query": {"type": "string"},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "verdict": {"type": "string", "enum": ["accepted", "rejected", "-"]},
+            "problems": {"type": "array", "items": {"type": "object"}},
+            "fields": {"type": "object"},
+            "files": {"type": "array", "items": {"type": "object"}},
+            "status": {"type": "integer"},
+            "response": {},
+            "duration_ms": {"type": "number"},
+            "document": _nullable("string"),
+            "video_id": _nullable("string"),
+        },
+    },
+    "Journal": {
+        "type": "object",
+        "required": ["object", "data"],
+        "properties": {
+            "object": {"type": "string", "enum": ["list"]},
+            "data": {"type": "array", "items": _ref("JournalEntry")},
+        },
+    },
+    "Done": {
+        "type": "object",
+        "required": ["object", "deleted"],
+        "properties": {"object": {"type": "string"}, "deleted": {"type": "boolean"}},
+    },
+}
+
+_PREFER = {
+    "name": "Prefer",
+    "in": "header",
+    "required": False,
+    "description": "Edge cases on demand (RFC 7240, in Prism's style): `code=503` answers that error status; "
+    "`video=failed` (with optional `failure-code=...`) makes the created video end failed; "
+    f"`latency=MS` (0 to {MAX_LATENCY_MS:g}) delays the answer; `render-seconds=S` sets how long this video "
+    "renders. Applied preferences are echoed in `Preference-Applied`.",
+    "schema": {"type": "string"},
+}
+_VIDEO_ID = {"name": "video_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_AUTH = _error("Missing or malformed bearer token (`invalid_api_key`).")
+_FORCED = _error("Any status forced with `Prefer: code=...` or drawn by `--error-rate`; 405 for a wrong method.")
+_NOT_FOUND = _error("No video with this id (`not_found`).")
+
+
+def _strip_refs(schema: Any) -> Any:
+    """A copied upstream schema must not point into its own document: refs become ``{}``."""
+    if isinstance(schema, Mapping):
+        if "$ref" in schema:
+            return {}
+        return {k: _strip_refs(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_strip_refs(v) for v in schema]
+    return copy.deepcopy(schema)
+
+
+def create_schema(documents: tuple[Document, ...]) -> dict[str, Any]:
+    """The create body the checker accepts: properties merged, only the all-required required."""
+    properties: dict[str, Any] = {}
+    required: list[str] | None = None
+    for doc in documents:
+        for op in doc.operations:
+            body = op.bodies.get("multipart/form-data")
+            if op.method != "post" or body is None:
+                continue
+            for prop in body.properties:
+                properties.setdefault(prop.name, _strip_refs(prop.schema))
+            names = list(body.required)
+            required = names if required is None else [n for n in required if n in names]
+    schema: dict[str, Any] = {
+        "type": "object",
+        "description": "Merged from the upstream documents " + ", ".join(d.id for d in documents) + ".",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+    parameters = [*more.pop("parameters", []), _PREFER]
+    return {
+        "summary": summary,
+        "security": [{"bearerAuth": []}],
+        "parameters": parameters,
+        "responses": {**responses, "401": _AUTH, "default": _FORCED},
+        **more,
+    }
+
+
+def _admin(summary: str, schema: str) -> dict[str, Any]:
+    return {"summary": summary, "tags": ["admin"], "responses": {"200": _json("OK", schema)}}
+
+
+def build(service: VideoService, base_url: str) -> dict[str, Any]:
+    """The document for this service (its upstream's create body), served from ``base_url``."""
+    server = service.registry.server(service.server) if service.server else None
+    documents = server.documents if server else tuple(service.registry)
+    upstream = server.base_url if server else "all documented servers"
+    list_params = [
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+        {"name": "after", "in": "query", "schema": {"type": "string"}},
+        {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"], "default": "desc"}},
+    ]
+    variant = {
+        "name": "variant",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["video", "thumbnail", "spritesheet"], "default": "video"},
+    }
+    binary = {"type": "string", "format": "binary"}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "sora-mock",
+            "version": VERSION,
+            "description": f"A stateful mock of the OpenAI Videos API as {upstream} publishes it. "
+            "POST /v1/videos is checked against the upstream's documents.",
+        },
+        "servers": [{"url": base_url.rstrip("/")}],
+        "paths": {
+            "/v1/videos": {
+                "post": _op(
+                    "Create a video (checked by contract)",
+                    {
+                        "200": _json("The queued video.", "Video"),
+                        "400": _error("The body breaks the contract; `param` names the field."),
+                        "413": _error("The upload is larger than --max-upload-mb (`request_too_large`)."),
+                        "415": _error("Not multipart/form-data (`unsupported_media_type`)."),
+                    },
+                    requestBody={
+                        "required": True,
+                        "content": {"multipart/form-data": {"schema": _ref("CreateVideoRequest")}},
+                    },
+                ),
+                "get": _op(
+                    "List videos",
+                    {"200": _json("A page of videos.", "VideoList"), "400": _error("Bad limit or order.")},
+                    parameters=list_params,
+                ),
+            },
+            "/v1/videos/{video_id}": {
+                "get": _op(
+                    "Retrieve a video",
+                    {"200": _json("The video as it is now.", "Video"), "404": _NOT_FOUND},
+                    parameters=[_VIDEO_ID],
+                ),
+                "delete": _op(
+                    "Delete a video",
+                    {"200": _json("Deleted.", "VideoDeleted"), "404": _NOT_FOUND},
+                    parameters=[_VIDEO_ID],
+                ),
+            },
+            "/v1/videos/{video_id}/content": {
+                "get": _op(
+                    "Download a completed video's MP4, thumbnail (WebP) or spritesheet (JPEG)",
+                    {
+                        "200": {
+                            "description": "The bytes.",
+                            "content": {"video/mp4": {"schema": binary}, "image/webp": {"schema": binary},
+                                        "image/jpeg": {"schema": binary}},
+                        },
+                        "400": _error("Unknown variant, or the video is not completed (`video_not_ready`)."),
+                        "404": _NOT_FOUND,
+                    },
+                    parameters=[_VIDEO_ID, variant],
+                ),
+            },
+            "/v1/videos/{video_id}/remix": {
+                "post": _op(
+                    "Remix a completed video",
+                    {
+                        "200": _json("The new queued video.", "Video"),
+                        "400": _error("No prompt, or the source video is not completed."),
+                        "404": _NOT_FOUND,
+                    },
+                    parameters=[_VIDEO_ID],
+                    requestBody={"required": True, "content": {_JSON: {"schema": _ref("RemixRequest")}}},
+                ),
+            },
+            "/openapi.json": {
+                "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0 JSON."}}}
+            },
+            "/__admin/requests": {
+                "get": _admin("The journal: every request with its verdict, Authorization redacted", "Journal"),
+                "delete": _admin("Clear the journal", "Done"),
+            },
+            "/__admin/reset": {"post": _admin("Forget every video and the journal", "Done")},
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {**_SCHEMAS, "CreateVideoRequest": create_schema(documents)},
+        },
+    }
