@@ -308,6 +308,9 @@ class RequestChecker:
                     )
                 )
         flagged = {p.param for p in problems}
+        text_fields = {k: v for k, v in form.items() if k not in files}
+        if _schema_cannot_fail(body, form, files):
+            return Verdict(tuple(problems), op, text_fields, files)
         for error in body.validator.validator.iter_errors(form):
             if not error.path and error.validator in {"required", "additionalProperties", "properties"}:
                 continue  # missing and unknown fields are reported above, with the field's name
@@ -315,8 +318,16 @@ class RequestChecker:
             if param in flagged:
                 continue
             problems.append(_describe_error(param, str(error.validator), error.message, error.instance))
-        text_fields = {k: v for k, v in form.items() if k not in files}
         return Verdict(tuple(problems), op, text_fields, files)
+
+
+def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mapping[str, UploadedFile]) -> bool:
+    """True when every field is a plain string (or a file for a binary property): nothing to validate."""
+    fits = body.any_string_fits
+    return all(
+        name in fits and (isinstance(value, bytes) if name in files else isinstance(value, str))
+        for name, value in form.items()
+    )
 
 
 def too_large(limit: int) -> Problem:

@@ -103,6 +103,7 @@ class RequestBody:
     properties: tuple[Property, ...]
     additional_properties: bool
     validator: SchemaValidator
+    any_string_fits: frozenset[str] = frozenset()
 
     def property_named(self, name: str) -> Property | None:
         for prop in self.properties:
@@ -228,6 +229,26 @@ def _path_regex(template: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_ANNOTATIONS = {"description", "title", "example", "examples", "default", "deprecated", "nullable"}
+
+
+def _any_string_fits(schema: Mapping[str, Any], props: tuple[Property, ...]) -> frozenset[str]:
+    """Properties that any value of their wire kind satisfies (text for strings, bytes for binary).
+
+    When every field sent is one of these, schema validation cannot fail, so the checker skips it:
+    that is most requests to these documents. Computed once per document.
+    """
+    object_keys = {"type", "properties", "required", "additionalProperties"} | _ANNOTATIONS
+    if any(k not in object_keys and not k.startswith("x-") for k in schema):
+        return frozenset()
+    fits = set()
+    for prop in props:
+        keys = {k for k in prop.schema if not k.startswith("x-")} - _ANNOTATIONS
+        if prop.schema.get("type") == "string" and keys <= {"type", "format"} and prop.format in (None, "binary"):
+            fits.add(prop.name)
+    return frozenset(fits)
+
+
 def _request_bodies(doc_id: str, spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any]) -> dict[
     str, RequestBody
 ]:
@@ -248,7 +269,9 @@ def _request_bodies(doc_id: str, spec: SchemaPath, op_path: SchemaPath, raw_op: 
         validator = oas30_write_schema_validators_factory.create(
             spec, schema_path, forbid_unspecified_additional_properties=True
         )
-        bodies[media_type.lower()] = RequestBody(media_type.lower(), schema, props, additional, validator)
+        bodies[media_type.lower()] = RequestBody(
+            media_type.lower(), schema, props, additional, validator, _any_string_fits(schema, props)
+        )
     return bodies
 
 

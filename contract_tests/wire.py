@@ -8,6 +8,7 @@ chunk, so a server can check an upload while it streams in.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,13 +70,17 @@ def media_type_of(content_type: str | None) -> tuple[str, dict[str, str]]:
     )
 
 
-def _disposition(value: str) -> tuple[str, dict[str, str]]:
-    """Parse Content-Disposition with the stdlib, which handles quoting and RFC 2231 names."""
+@functools.lru_cache(maxsize=4096)
+def _disposition(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Parse Content-Disposition with the stdlib, which handles quoting and RFC 2231 names.
+
+    Cached: clients send the same few headers over and over, and the stdlib parser is slow.
+    """
     msg = Message()
     msg["content-disposition"] = value
     params = msg.get_params(header="content-disposition") or []
     kind = params[0][0].lower() if params else ""
-    return kind, {key.lower(): collapse_rfc2231_value(raw) for key, raw in params[1:]}
+    return kind, tuple((key.lower(), collapse_rfc2231_value(raw)) for key, raw in params[1:])
 
 
 @dataclass
@@ -130,7 +135,8 @@ class MultipartReader:
         if disposition is None:
             self._fail("bad_part_headers", f"part {index} has no Content-Disposition header")
             return
-        kind, params = _disposition(disposition)
+        kind, items = _disposition(disposition)
+        params = dict(items)
         if kind != "form-data":
             self._fail("bad_part_headers", f"part {index}: Content-Disposition is {kind!r}, not form-data")
             return

@@ -90,3 +90,14 @@ def test_with_document_adds_or_replaces(tmp_path: Path) -> None:
     registry = load_registry().with_document(copy)
     assert registry.document("chainhub").server_id == "jxincm"
     assert [d.id for d in registry.server("jxincm").documents] == ["chainhub", "jxincm-character", "jxincm-private"]
+
+
+def test_fields_any_string_satisfies_are_precomputed(tmp_path: Path) -> None:
+    body = load_registry().document("chainhub").operations[0].bodies["multipart/form-data"]
+    assert body.any_string_fits == {p.name for p in body.properties}
+    spec = (ROOT / "specs" / "chainhub.yaml").read_text(encoding="utf-8")
+    (tmp_path / "enum.yaml").write_text(
+        spec.replace("                  example: 720x1280\n", "                  enum: [720x1280]\n"), encoding="utf-8"
+    )
+    narrowed = load_registry(tmp_path).document("enum").operations[0].bodies["multipart/form-data"]
+    assert "size" not in narrowed.any_string_fits and "model" in narrowed.any_string_fits
