@@ -88,9 +88,17 @@ def _document(ctx: _Context) -> None:
                  f"info.version changed from {_fmt(old_version)} to {_fmt(new_version)}", "/info/version")
 
 
+def _server(raw: object) -> dict[str, Any]:
+    """A server object with its URL as a string (or ``None``), whatever the document holds."""
+    server = dict(as_map(raw))
+    if server.get("url") is not None:
+        server["url"] = str(server["url"])
+    return server
+
+
 def _servers(ctx: _Context) -> None:
-    old = [as_map(s) for s in as_list(ctx.old.document.get("servers"))]
-    new = [as_map(s) for s in as_list(ctx.new.document.get("servers"))]
+    old = [_server(s) for s in as_list(ctx.old.document.get("servers"))]
+    new = [_server(s) for s in as_list(ctx.new.document.get("servers"))]
     new_urls = {s.get("url") for s in new}
     old_urls = {s.get("url") for s in old}
     for i, server in enumerate(old):
@@ -191,7 +199,7 @@ def _path_item(ctx: _Context, path: str, old: dict[str, Any], new: dict[str, Any
 
 
 def _operation(ctx: _Context, path: str, method: str, old_item: dict[str, Any], new_item: dict[str, Any]) -> None:
-    old, new = old_item[method], new_item[method]
+    old, new = ctx.old_node(old_item[method]), ctx.new_node(new_item[method])
     ptr = operation_pointer(path, method)
     if bool(old.get("deprecated")) != bool(new.get("deprecated")):
         if new.get("deprecated"):
