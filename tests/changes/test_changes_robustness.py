@@ -30,10 +30,10 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 PATHS = _paths(base_document())
+KEYS = st.sampled_from(["type", "$ref", "x", "properties", "required", "enum"])
 JUNK = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["", "x", "#/components/schemas/X", "2.0"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["type", "$ref", "x", "properties",
-                                                                                "required", "enum"]), inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
     max_leaves=6,
 )
 
