@@ -59,6 +59,13 @@ class SoraMock:
 
         return respond
 
+    def transport(self) -> httpx.MockTransport:
+        """A transport for one client: answers by contract without patching httpx globally.
+
+        Other code in the same process (or the same pytest-xdist worker) keeps real HTTP.
+        """
+        return httpx.MockTransport(self.router.handler)
+
     @property
     def calls(self) -> respx.models.CallList:
         """respx's record of every intercepted call (request and response)."""

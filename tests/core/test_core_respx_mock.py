@@ -81,3 +81,11 @@ def test_the_plugin_fixture_serves_a_client_project(pytester: pytest.Pytester) -
         """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_transport_answers_one_client_without_patching_httpx() -> None:
+    mock = SoraMock()
+    with httpx.Client(transport=mock.transport()) as client:
+        assert create(client).json()["status"] == "queued"
+    assert mock.calls.call_count == 1
+    assert not respx.mock.routes and httpx.HTTPTransport.handle_request.__module__ == "httpx._transports.default"
