@@ -22,6 +22,7 @@ from starlette.routing import Route
 from contract_tests.problems import Code, Problem
 from contract_tests.service import POLL_AFTER, VideoService
 from mockserver import openapi
+from mockserver.admin_page import admin_routes
 from mockserver.door import VideoDoor, asgi_error
 from mockserver.settings import Settings, build_service
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
             Route("/openapi.json", openapi_json, methods=["GET"]),
             Route("/__admin/requests", journal, methods=["GET", "DELETE"]),
             Route("/__admin/reset", reset, methods=["POST"]),
+            *admin_routes(service),  # the request journal page (mockserver/admin_page.py)
         ],
         middleware=[
             Middleware(
