@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
+from contract_tests.live.config import DEFAULT_BUDGET, DEFAULT_TIMEOUT, live_requested, resolve
+from contract_tests.live.hooks import LiveSession, Redaction, environment_secrets
+from contract_tests.live.secrets import Redactor
 from contract_tests.respx_mock import SoraMock
 from contract_tests.specs import SpecRegistry, load_registry
+
+LIVE_SESSION = pytest.StashKey["LiveSession | None"]()
 
 # Profiles, chosen with --hypothesis-profile. Registering "ci" replaces Hypothesis' built-in one,
 # which it loads by itself whenever CI is set.
@@ -29,15 +35,66 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# Live: no shrinking, because every shrink step would be another request to a real server.
 settings.register_profile(
-    "live", max_examples=3, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    "live",
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
 )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sora-live", "sora-contract live mode (real upstream servers)")
+    group.addoption("--live", action="store_true", help="run the contract suite over real HTTP (or SORA_LIVE=1)")
+    group.addoption(
+        "--live-base-url", metavar="URL", help="send every server's requests here (else SORA_<SERVER>_BASE_URL, "
+        "else the documents' servers)"
+    )
+    group.addoption(
+        "--live-require", action="store_true", help="a server without a token fails instead of being skipped (CI)"
+    )
+    group.addoption(
+        "--live-budget", type=int, default=DEFAULT_BUDGET, metavar="N",
+        help=f"at most N requests expected to be accepted (paid videos) per server (default {DEFAULT_BUDGET})",
+    )
+    group.addoption("--live-report", metavar="PATH", help="write the live run's JSON report here")
+    group.addoption(
+        "--live-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="per-request timeout"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     chosen = config.getoption("hypothesis_profile", default=None)
-    if chosen is None and not os.environ.get("CI"):
+    live = live_requested(bool(config.getoption("live", default=False)))
+    if chosen is None and live:
+        settings.load_profile("live")
+    elif chosen is None and not os.environ.get("CI"):
         settings.load_profile("dev")
+    redactor = Redactor(environment_secrets())
+    config.pluginmanager.register(Redaction(redactor), "sora-contract-redaction")
+    session = None
+    if live:
+        report = config.getoption("live_report", default=None)
+        live_config = resolve(
+            load_registry(),
+            base_url=config.getoption("live_base_url", default=None),
+            budget=int(config.getoption("live_budget", default=DEFAULT_BUDGET)),
+            require=bool(config.getoption("live_require", default=False)),
+            report_path=Path(report).resolve() if report else None,
+            timeout=float(config.getoption("live_timeout", default=DEFAULT_TIMEOUT)),
+        )
+        session = LiveSession(config, live_config, redactor)
+        config.pluginmanager.register(session, "sora-contract-live")
+    config.stash[LIVE_SESSION] = session
+
+
+def live_session(config: pytest.Config) -> LiveSession | None:
+    """The run's live session, or None offline (the default)."""
+    return config.stash.get(LIVE_SESSION, None)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -1,4 +1,9 @@
-"""Fixtures of the contract suite: one target for the whole session (offline: the respx mock)."""
+"""Fixtures of the contract suite: one target for the whole session.
+
+Offline (the default) the target is the respx mock, so nothing reaches the network; with
+``--live`` it is real HTTP to each server (see :mod:`contract_tests.live`). Each test tells the
+target which server it is about, so live mode can skip a server without a token up front.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,39 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from contract_tests.plugin import live_session
 from contract_tests.respx_mock import SoraMock
 from contract_tests.specs import SpecRegistry
 from contract_tests.target import Target
 
+
 @pytest.fixture(scope="session")
-def target(sora_registry: SpecRegistry) -> Iterator[Target]:
+def target(sora_registry: SpecRegistry, pytestconfig: pytest.Config) -> Iterator[Target]:
+    session = live_session(pytestconfig)
+    if session is not None:
+        with session.open_target() as live:
+            yield live
+        return
     base_urls = {server.id: server.base_url for server in sora_registry.servers.values()}
-    with SoraMock(sora_registry), httpx.Client(timeout=30) as client:
+    # A transport, not a global patch: other tests in the same worker keep their real HTTP.
+    with httpx.Client(timeout=30, transport=SoraMock(sora_registry).transport()) as client:
         yield Target(client, base_urls)
+
+
+def server_of(item: pytest.Item, registry: SpecRegistry) -> str | None:
+    """The server a parametrized suite test is about (from its ``server_id`` or ``doc_id``)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "server_id" in params:
+        return str(params["server_id"])
+    if "doc_id" in params:
+        return registry.document(str(params["doc_id"])).server_id
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _target_follows_the_test(
+    request: pytest.FixtureRequest, target: Target, sora_registry: SpecRegistry
+) -> Iterator[None]:
+    target.begin(request.node, server_of(request.node, sora_registry))
+    yield
+    target.end()

@@ -1,4 +1,8 @@
-"""Valid requests, generated from each document, get a conformant queued video."""
+"""Valid requests, generated from each document, get a conformant queued video.
+
+Live, each test sends one request (the first drawn, with the documents' own example values):
+every accepted one starts a paid video, and the budget caps how many.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ def test_valid_request_is_accepted_with_a_queued_video(
 ) -> None:
     document = sora_registry.document(doc_id)
     request = data.draw(valid_requests(document, realistic=target.live), label="request")
+    if not target.admits(request):
+        return  # live: this test's one paid request was already sent and checked
     response = target.send(request)
     failures = check_response(
         response.status_code, response.headers, response.content, request.fields, create_operation(document)
