@@ -152,7 +152,9 @@ class VideoService:
     def _lifecycle(self, request: RawRequest, decision: Decision) -> RawResponse:
         if decision.problem is not None:
             return RawResponse.error(decision.problem)
-        ops = self.checker.route(RawRequest("POST", request.url, request.headers), self.server)
+        # Every route of the family is guarded like the documented create call.
+        create_url = urlsplit(request.url)._replace(path=_CREATE, query="", fragment="").geturl()
+        ops = self.checker.route(RawRequest("POST", create_url, request.headers), self.server)
         if not isinstance(ops, Problem):
             auth = self.checker.check_auth(request, ops[0])
             if auth is not None:
@@ -232,6 +234,10 @@ class VideoService:
         body, media_type = assets.content(variant)
         return RawResponse(200, body, {"content-type": media_type})
 
+    def content(self, video_id: str, variant: str = "video") -> RawResponse:
+        """A video's content without the bearer check: the admin page links to it (a link sends no token)."""
+        return self._content(video_id, variant)
+
     def _journal(
         self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float, decision: Decision
     ) -> None:
@@ -243,7 +249,7 @@ class VideoService:
         if payload is None:
             payload = {"content-type": response.headers.get("content-type"), "bytes": len(response.body)}
         video_id = payload.get("id") if isinstance(payload, dict) and payload.get("object") == "video" else None
-        self.journal.record(
+        entry = self.journal.record(
             method=request.method,
             path=request.path,
             query=urlsplit(request.url).query,
@@ -262,6 +268,8 @@ class VideoService:
             video_id=video_id,
             extra={"preferences": list(decision.applied)} if decision.applied else {},
         )
+        if verdict is not None and verdict.files:  # for the admin page's thumbnails (bounded there)
+            self.journal.previews.keep(entry.id, {name: f.data for name, f in verdict.files.items()})
 
 
 def not_found(video_id: str) -> Problem:
