@@ -9,12 +9,23 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"})
+# Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
+PREVIEW_MAX_BYTES = 1024 * 1024
+PREVIEW_ENTRIES = 20
+# What a kept upload must start with: only real raster images are kept (never SVG or HTML,
+# which a browser would run), and the type served is the one sniffed, not the one declared.
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 
 
 def redact_header(name: str, value: str) -> str:
@@ -71,6 +82,50 @@ class Entry:
         }
 
 
+def image_type(data: bytes) -> str | None:
+    """The raster image type ``data`` really is (PNG, JPEG, GIF, WebP), or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((media for signature, media in _IMAGE_SIGNATURES if data.startswith(signature)), None)
+
+
+class Previews:
+    """Uploaded images of the newest few entries, so a page can show what a client sent.
+
+    Bounded twice (``max_bytes`` per file, ``entries`` entries), so a mock taking large uploads
+    for hours holds at most ``entries * max_bytes`` here; per process, not in any shared state.
+    """
+
+    def __init__(self, entries: int = PREVIEW_ENTRIES, max_bytes: int = PREVIEW_MAX_BYTES) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._kept: OrderedDict[int, dict[str, tuple[str, bytes]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, entry_id: int, files: Mapping[str, bytes]) -> None:
+        """Keep the files of ``entry_id`` (form field name -> bytes) that are small real images."""
+        kept = {}
+        for name, data in files.items():
+            media_type = image_type(data) if len(data) <= self.max_bytes else None
+            if media_type is not None:
+                kept[name] = (media_type, data)
+        if not kept:
+            return
+        with self._lock:
+            self._kept[entry_id] = kept
+            while len(self._kept) > self.entries:
+                self._kept.popitem(last=False)
+
+    def get(self, entry_id: int, name: str) -> tuple[str, bytes] | None:
+        """``(sniffed media type, bytes)`` of one kept upload, or None when not (or no longer) kept."""
+        with self._lock:
+            return self._kept.get(entry_id, {}).get(name)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
 class Journal:
     """A bounded, thread-safe list of :class:`Entry`, newest last."""
 
@@ -78,6 +133,7 @@ class Journal:
         self._entries: deque[Entry] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.previews = Previews()
 
     def record(self, **values: Any) -> Entry:
         values["headers"] = redact_headers(values.get("headers") or {})
@@ -93,6 +149,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        self.previews.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
