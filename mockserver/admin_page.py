@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -36,8 +36,12 @@ _PAGE_POLICY = (
 _NO_STORE = {"cache-control": "no-store"}
 
 
+# Package data beside this module (importlib.resources trips over editable installs' namespace paths).
+STATIC_DIR = Path(__file__).with_name("static")
+
+
 def _static(name: str) -> bytes:
-    return resources.files("mockserver").joinpath("static").joinpath(name).read_bytes()
+    return (STATIC_DIR / name).read_bytes()
 
 
 def _json(payload: Any, status: int = 200) -> Response:

@@ -1,0 +1,34 @@
+"""The two requests every admin-page test sends: one the contract accepts, one it rejects.
+
+Both carry a real bearer token, so each test can check the token never reaches the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from contract_tests.images import png
+
+TOKEN = "sk-admin-page-secret-4711"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# jxincm-private's required fields; the rejected request leaves out ``seconds``.
+FIELDS = {"model": "sora-2", "prompt": "a red kite over the sea", "seconds": "4", "size": "16x9", "watermark": "false"}
+OFFENDING = "seconds"
+IMAGE = png(48, 32, (230, 90, 40))
+
+
+class Poster(Protocol):
+    """What both httpx.Client and Starlette's TestClient offer."""
+
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+
+def send_valid(client: Poster, image: bytes = IMAGE, content_type: str = "image/png") -> Any:
+    files = {"input_reference": ("kite.png", image, content_type)}
+    return client.post("/v1/videos", data=FIELDS, files=files, headers=AUTH)
+
+
+def send_invalid(client: Poster) -> Any:
+    data = {name: value for name, value in FIELDS.items() if name != OFFENDING}
+    files = {"input_reference": ("kite.png", IMAGE, "image/png")}
+    return client.post("/v1/videos", data=data, files=files, headers=AUTH)
