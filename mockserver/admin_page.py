@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from contract_tests.images import png
 from contract_tests.problems import Code, Problem
 from contract_tests.service import VideoService
 
@@ -96,7 +97,7 @@ def feed(service: VideoService, after: int = 0, limit: int = FEED_LIMIT) -> dict
 
 
 def admin_routes(service: VideoService) -> Sequence[BaseRoute]:
-    """The page, its two static files, its feed, upload previews and unauthenticated content."""
+    """The page, its two static files and icon, its feed, upload previews and unauthenticated content."""
 
     async def page(request: Request) -> Response:
         headers = {"content-security-policy": _PAGE_POLICY, **_NO_STORE}
@@ -107,6 +108,10 @@ def admin_routes(service: VideoService) -> Sequence[BaseRoute]:
         if name not in _STATIC:
             return _not_found(f"No admin file '{name}'.")
         return Response(_static(name), 200, _NO_STORE, media_type=_STATIC[name])
+
+    async def favicon(request: Request) -> Response:
+        # Without an icon of its own the browser asks the door for /favicon.ico: noise in the journal.
+        return Response(png(16, 16, (38, 87, 197)), 200, {"cache-control": "max-age=86400"}, media_type="image/png")
 
     async def journal_feed(request: Request) -> Response:
         after = _int(request.query_params.get("after"), 0)
@@ -131,6 +136,7 @@ def admin_routes(service: VideoService) -> Sequence[BaseRoute]:
         Route(PREFIX, page, methods=["GET"]),
         Route(f"{PREFIX}/", page, methods=["GET"]),
         Route(f"{PREFIX}/static/{{name}}", static, methods=["GET"]),
+        Route(f"{PREFIX}/favicon.png", favicon, methods=["GET"]),
         Route(f"{PREFIX}/feed", journal_feed, methods=["GET"]),
         Route(f"{PREFIX}/requests/{{entry}}/files/{{param}}", preview, methods=["GET"]),
         Route(f"{PREFIX}/videos/{{video_id}}/content", content, methods=["GET"]),

@@ -14,7 +14,7 @@ from contract_tests.journal import PREVIEW_ENTRIES, Previews, image_type
 from mockserver.app import create_app
 from mockserver.settings import Settings
 
-PAGE_FILES = ["/__admin", "/__admin/static/admin.js", "/__admin/static/admin.css"]
+PAGE_FILES = ["/__admin", "/__admin/static/admin.js", "/__admin/static/admin.css", "/__admin/favicon.png"]
 
 
 @pytest.fixture
@@ -42,13 +42,14 @@ def test_page_is_html_with_a_self_only_policy(client: TestClient) -> None:
 def test_static_files_have_their_types_and_unknown_ones_are_404(client: TestClient) -> None:
     assert client.get("/__admin/static/admin.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/__admin/static/admin.css").headers["content-type"].startswith("text/css")
+    assert client.get("/__admin/favicon.png").content.startswith(b"\x89PNG")
     missing = client.get("/__admin/static/admin.html.bak")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
 def test_page_files_name_no_other_host(client: TestClient) -> None:
     """Works offline: no CDN, no web font, no absolute URL at all."""
-    for path in PAGE_FILES:
+    for path in PAGE_FILES[:3]:
         text = client.get(path).text
         assert not re.search(r"(?i)\b(?:https?:)?//[a-z0-9.-]+\.[a-z]", text), path
         assert "@import" not in text and "url(" not in text, path
