@@ -1,0 +1,145 @@
+"""The live door: real tokens in, one paid request per test, replays from cache, budget skips."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contract_tests.live.budget import Budget
+from contract_tests.live.config import resolve
+from contract_tests.live.target import CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
+from contract_tests.live.transport import RetryPolicy, Transport
+from contract_tests.specs import load_registry
+from contract_tests.strategies import GeneratedRequest, example_request, invalid_requests
+
+REGISTRY = load_registry()
+TOKEN = "sk-real-token-0987654321"
+
+
+@dataclass
+class FakeItem:
+    nodeid: str = "suite.py::test"
+    user_properties: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Harness:
+    target: LiveTarget
+    seen: list[httpx.Request]
+    budget: Budget
+
+
+def harness(tmp_path: Path, budget: int = 1, env: dict[str, str] | None = None, require: bool = False) -> Harness:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    config = resolve(
+        REGISTRY, base_url="http://upstream.test", budget=budget, require=require,
+        environ={"SORA_API_KEY": TOKEN} if env is None else env,
+    )
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    ledger = Budget(budget, tmp_path / "ledger.json")
+    return Harness(LiveTarget(client, config, ledger, Transport(client, RetryPolicy())), seen, ledger)
+
+
+@pytest.fixture
+def example() -> GeneratedRequest:
+    return example_request(REGISTRY.document("chainhub"))
+
+
+def other(request: GeneratedRequest) -> GeneratedRequest:
+    return replace(request, body=request.body + b"\r\n")
+
+
+def test_authorize_swaps_only_a_bearer_token() -> None:
+    assert authorize({"Authorization": "Bearer sk-fake"}, TOKEN) == {"Authorization": f"Bearer {TOKEN}"}
+    assert authorize({"Authorization": "Basic dXNlcjpwYXNz"}, TOKEN) == {"Authorization": "Basic dXNlcjpwYXNz"}
+    assert authorize({"X": "1"}, TOKEN) == {"X": "1"}
+
+
+def test_the_real_token_is_sent_and_the_call_recorded(tmp_path: Path, example: GeneratedRequest) -> None:
+    h, item = harness(tmp_path), FakeItem()
+    h.target.begin(item, "chainhub")  # type: ignore[arg-type]
+    assert h.target.send(example).status_code == 200
+    assert h.seen[0].headers["authorization"] == f"Bearer {TOKEN}"
+    assert str(h.seen[0].url) == "http://upstream.test/v1/videos"
+    calls = [v for k, v in item.user_properties if k == CALL_PROPERTY]
+    assert (SERVER_PROPERTY, "chainhub") in item.user_properties
+    assert calls[0]["status"] == 200 and calls[0]["label"] == "valid" and calls[0]["latency_ms"] >= 0
+    assert TOKEN not in repr(item.user_properties)
+
+
+def test_one_paid_request_per_test_and_replays_come_from_the_cache(tmp_path: Path, example: GeneratedRequest) -> None:
+    h = harness(tmp_path, budget=5)
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    first = h.target.send(example)
+    assert h.target.admits(example) and not h.target.admits(other(example))
+    assert h.target.send(example) is first
+    assert len(h.seen) == 1 and h.budget.spent() == {"chainhub": 1}
+    h.target.begin(FakeItem("suite.py::next"), "chainhub")  # type: ignore[arg-type]
+    assert h.target.admits(other(example))
+
+
+def test_a_spent_budget_skips_with_the_reason(tmp_path: Path, example: GeneratedRequest) -> None:
+    h = harness(tmp_path, budget=0)
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(pytest.skip.Exception, match=r"live budget of 0 spent for server chainhub; raise --live-budget"):
+        h.target.send(example)
+    assert h.seen == []
+
+
+def test_requests_expected_to_be_rejected_are_free(tmp_path: Path) -> None:
+    h = harness(tmp_path, budget=0)
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    strategy = invalid_requests(REGISTRY.document("chainhub"), "empty_body")
+
+    @settings(max_examples=3, database=None)
+    @given(strategy)
+    def send(request: GeneratedRequest) -> None:
+        assert h.target.admits(request)
+        h.target.send(request)
+
+    send()
+    assert len(h.seen) >= 1 and h.budget.spent() == {}
+
+
+def test_no_auth_is_sent_without_a_token(tmp_path: Path) -> None:
+    h = harness(tmp_path)
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    request = next(iter(_draw(invalid_requests(REGISTRY.document("chainhub"), "no_auth"))))
+    h.target.send(request)
+    assert "authorization" not in h.seen[0].headers
+
+
+def test_a_server_without_a_token_is_skipped_naming_the_variable(tmp_path: Path) -> None:
+    h = harness(tmp_path, env={})
+    with pytest.raises(pytest.skip.Exception, match="set SORA_CHAINHUB_API_KEY \\(or SORA_API_KEY\\)"):
+        h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+
+
+def test_live_require_turns_a_missing_token_into_a_failure(tmp_path: Path) -> None:
+    h = harness(tmp_path, env={}, require=True)
+    with pytest.raises(pytest.fail.Exception, match=r"SORA_JXINCM_API_KEY.*--live-require"):
+        h.target.begin(FakeItem(), "jxincm")  # type: ignore[arg-type]
+
+
+def _draw(strategy: st.SearchStrategy[GeneratedRequest]) -> Iterator[GeneratedRequest]:
+    found: list[GeneratedRequest] = []
+
+    @settings(max_examples=1, database=None)
+    @given(strategy)
+    def take(request: GeneratedRequest) -> None:
+        found.append(request)
+
+    take()
+    return iter(found)
