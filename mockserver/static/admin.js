@@ -69,6 +69,14 @@
 
   function renderFields(node, entry, badNames) {
     const pairs = Object.entries(entry.fields || {});
+    // A field the contract missed is listed too, where the developer looks for it.
+    const sent = new Set([...pairs.map(([name]) => name), ...(entry.files || []).map((f) => f.param)]);
+    for (const problem of entry.problems || []) {
+      if (problem.param && !sent.has(problem.param) && problem.code === "missing_required_parameter") {
+        pairs.push([problem.param, "(not sent)"]);
+        sent.add(problem.param);
+      }
+    }
     const box = node.querySelector(".fields-box");
     if (!pairs.length) {
       box.querySelector(".fields").replaceWith(el("p", "muted", entry.verdict === "-" ? "not a create call" : "none"));

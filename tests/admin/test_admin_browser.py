@@ -66,6 +66,8 @@ def test_page_shows_verdicts_filters_and_clears(browser: Any, server: Background
     params = [p.text for p in rejected.find_elements(By.CSS_SELECTOR, ".problems .param")]
     assert params == [OFFENDING]
     assert f"Missing required parameter: '{OFFENDING}'" in rejected.find_element(By.CSS_SELECTOR, ".problems").text
+    missing = rejected.find_elements(By.CSS_SELECTOR, ".fields td.value.bad")
+    assert [cell.text for cell in missing] == ["(not sent)"]
     assert accepted.get_attribute("data-verdict") == "accepted"
     assert accepted.find_element(By.CSS_SELECTOR, ".verdict").text == "accepted"
     assert "a red kite over the sea" in accepted.find_element(By.CSS_SELECTOR, ".fields").text
