@@ -51,8 +51,9 @@ class LiveTarget(Target):
         self.config = config
         self.budget = budget
         self.transport = transport
-        self._cache: dict[_Key, httpx.Response] = {}
+        self._cache: dict[_Key, httpx.Response | UpstreamUnreachable] = {}
         self._paid: _Key | None = None
+        self._unreachable: dict[str, str] = {}
 
     def begin(self, item: pytest.Item, server_id: str | None) -> None:
         super().begin(item, server_id)
@@ -66,6 +67,9 @@ class LiveTarget(Target):
             if self.config.require:
                 pytest.fail(f"{server.missing_token_reason} (--live-require)", pytrace=False)
             pytest.skip(server.missing_token_reason)
+        if server_id in self._unreachable:  # fail fast: retrying a dead server in every test is slow, not news
+            pytest.fail(f"server {server_id} was unreachable earlier in this run: {self._unreachable[server_id]}",
+                        pytrace=False)
 
     def admits(self, request: GeneratedRequest) -> bool:
         """One request expected to be accepted per test; requests expected to be rejected all go."""
@@ -75,8 +79,11 @@ class LiveTarget(Target):
 
     def send(self, request: GeneratedRequest) -> httpx.Response:
         key = _key(request)
-        if key in self._cache:
-            return self._cache[key]  # Hypothesis replaying an example: never send it twice
+        if key in self._cache:  # Hypothesis replaying an example: never send it twice
+            cached = self._cache[key]
+            if isinstance(cached, UpstreamUnreachable):
+                raise cached
+            return cached
         server = self.config.server(request.server_id)
         if server.token is None:  # begin() skips such tests; a test without a server id lands here
             pytest.skip(server.missing_token_reason)
@@ -91,6 +98,8 @@ class LiveTarget(Target):
         try:
             exchange = self.transport.send(request.method, url, headers, request.body)
         except UpstreamUnreachable as exc:
+            self._unreachable[server.id] = str(exc)
+            self._cache[key] = exc
             self._record(request, url, None, 0, 0.0, 0.0, str(exc))
             raise
         response = exchange.response

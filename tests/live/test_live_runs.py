@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from live_runs import LiveRun, run_suite, sora_mock
+from live_runs import LiveRun, free_port, run_suite, sora_mock
 from live_upstreams import serve
 
 TOKEN = "sk-LEAKCANARY-7f3a9c1e5b2d"
@@ -158,3 +158,15 @@ def test_a_bigger_budget_sends_one_paid_request_per_test(tmp_path: Path) -> None
     assert run.returncode == 0, run.output[-3000:]
     assert (server["passed"], server["skipped"]) == (2, 0)
     assert server["budget"]["spent"] == sent == 2
+
+
+def test_an_unreachable_server_fails_fast_after_the_first_test(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    selection = "chainhub-empty_body or chainhub-json_body or chainhub-no_boundary"
+    run = run_suite(tmp_path, [f"--live-base-url={closed}", "-k", selection], {"SORA_API_KEY": TOKEN})
+    assert run.returncode == 1
+    findings = run.report["servers"]["chainhub"]["findings"]
+    assert len(findings) == 3
+    assert "ConnectError" in findings[0]["message"] and "after 3 attempt(s)" in findings[0]["message"]
+    assert all("was unreachable earlier in this run" in f["message"] for f in findings[1:])
+    assert [c["status"] for c in run.report["servers"]["chainhub"]["calls"]] == [None]
