@@ -18,6 +18,7 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key",
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
 PREVIEW_MAX_BYTES = 1024 * 1024
 PREVIEW_ENTRIES = 20
+PREVIEW_TOTAL_BYTES = 8 * 1024 * 1024
 # What a kept upload must start with: only real raster images are kept (never SVG or HTML,
 # which a browser would run), and the type served is the one sniffed, not the one declared.
 _IMAGE_SIGNATURES = (
@@ -92,14 +93,22 @@ def image_type(data: bytes) -> str | None:
 class Previews:
     """Uploaded images of the newest few entries, so a page can show what a client sent.
 
-    Bounded twice (``max_bytes`` per file, ``entries`` entries), so a mock taking large uploads
-    for hours holds at most ``entries * max_bytes`` here; per process, not in any shared state.
+    Bounded three ways (``max_bytes`` per file, ``entries`` entries, ``total_bytes`` in all), so
+    a mock taking uploads for hours holds at most ``total_bytes`` here, oldest forgotten first;
+    per process, not in any shared state.
     """
 
-    def __init__(self, entries: int = PREVIEW_ENTRIES, max_bytes: int = PREVIEW_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        entries: int = PREVIEW_ENTRIES,
+        max_bytes: int = PREVIEW_MAX_BYTES,
+        total_bytes: int = PREVIEW_TOTAL_BYTES,
+    ) -> None:
         self.entries = entries
         self.max_bytes = max_bytes
+        self.total_bytes = total_bytes
         self._kept: OrderedDict[int, dict[str, tuple[str, bytes]]] = OrderedDict()
+        self._size = 0
         self._lock = threading.Lock()
 
     def keep(self, entry_id: int, files: Mapping[str, bytes]) -> None:
@@ -112,9 +121,15 @@ class Previews:
         if not kept:
             return
         with self._lock:
+            self._size -= self._bytes(self._kept.pop(entry_id, {}))
             self._kept[entry_id] = kept
-            while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
+            self._size += self._bytes(kept)
+            while len(self._kept) > self.entries or self._size > self.total_bytes:
+                self._size -= self._bytes(self._kept.popitem(last=False)[1])
+
+    @staticmethod
+    def _bytes(files: Mapping[str, tuple[str, bytes]]) -> int:
+        return sum(len(data) for _, data in files.values())
 
     def get(self, entry_id: int, name: str) -> tuple[str, bytes] | None:
         """``(sniffed media type, bytes)`` of one kept upload, or None when not (or no longer) kept."""
@@ -124,6 +139,7 @@ class Previews:
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._size = 0
 
 
 class Journal:

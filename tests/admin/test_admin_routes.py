@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from journal_samples import AUTH, IMAGE, OFFENDING, TOKEN, send_invalid, send_valid
@@ -137,6 +138,14 @@ def test_previews_are_kept_for_the_newest_entries_only() -> None:
     assert previews.get(PREVIEW_ENTRIES + 5, "input_reference") is None
 
 
+def test_previews_hold_at_most_their_total_bytes() -> None:
+    previews = Previews(entries=20, max_bytes=1000, total_bytes=2500)
+    image = png(pad_to=900)
+    for entry_id in range(1, 6):
+        previews.keep(entry_id, {"a": image})
+    assert [previews.get(i, "a") is not None for i in range(1, 6)] == [False, False, False, True, True]
+
+
 def test_image_type_sniffs_real_signatures() -> None:
     assert [image_type(data) for data in (png(), jpeg(), webp(), b"GIF89a...")] == [
         "image/png",
@@ -165,3 +174,15 @@ def test_content_route_says_not_ready_while_rendering() -> None:
         video_id = send_valid(slow).json()["id"]
         response = slow.get(f"/__admin/videos/{video_id}/content")
     assert response.status_code == 400 and response.json()["error"]["code"] == "video_not_ready"
+
+
+def test_feed_and_previews_with_sqlite_state(tmp_path: Path) -> None:
+    """``--state``: the journal lives in SQLite; the feed reads it and previews still work."""
+    with TestClient(create_app(Settings(render_seconds=0.0, state=str(tmp_path / "mock.sqlite")))) as sqlite:
+        send_valid(sqlite)
+        send_invalid(sqlite)
+        data = feed(sqlite)["data"]
+        assert [row["verdict"] for row in data] == ["accepted", "rejected"]
+        assert sqlite.get(data[0]["previews"]["input_reference"]).content == IMAGE
+        sqlite.delete("/__admin/requests")
+        assert feed(sqlite)["first_id"] is None
