@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
         base = f"{request.url.scheme}://{request.url.netloc}"
         if base not in documents:
             documents.clear()
-            documents[base] = openapi.build(service, base)
+            documents[base] = openapi.build(service, base, request.app.routes)
         return _json(documents[base])
 
     async def journal(request: Request) -> Response:

@@ -10,8 +10,11 @@ properties are merged and only the fields all of them require are required.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import inspect
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from starlette.routing import BaseRoute, Route
 
 from contract_tests.controls import MAX_LATENCY_MS
 from contract_tests.service import VideoService
@@ -225,8 +228,35 @@ def _admin(summary: str, schema: str) -> dict[str, Any]:
     return {"summary": summary, "tags": ["admin"], "responses": {"200": _json("OK", schema)}}
 
 
-def build(service: VideoService, base_url: str) -> dict[str, Any]:
-    """The document for this service (its upstream's create body), served from ``base_url``."""
+def _other_routes(paths: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """Describe the app's other routes (the journal page's, say) from their docstrings, so the
+    document lists every route the server has, whoever added it."""
+    for route in routes:
+        if not isinstance(route, Route):
+            continue
+        doc = inspect.getdoc(route.endpoint) or route.name
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in route.param_convertors
+        ]
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            item = paths.setdefault(route.path_format, {})
+            item.setdefault(
+                method.lower(),
+                {
+                    "summary": doc.splitlines()[0],
+                    "tags": ["admin"],
+                    **({"parameters": parameters} if parameters else {}),
+                    "responses": {"200": {"description": "OK"}, "default": _FORCED},
+                },
+            )
+
+
+def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()) -> dict[str, Any]:
+    """The document for this service (its upstream's create body), served from ``base_url``.
+
+    ``routes`` are the app's own routes; any the document does not already describe is added.
+    """
     server = service.registry.server(service.server) if service.server else None
     documents = server.documents if server else tuple(service.registry)
     upstream = server.base_url if server else "all documented servers"
@@ -241,7 +271,7 @@ def build(service: VideoService, base_url: str) -> dict[str, Any]:
         "schema": {"type": "string", "enum": ["video", "thumbnail", "spritesheet"], "default": "video"},
     }
     binary = {"type": "string", "format": "binary"}
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "sora-mock",
@@ -324,3 +354,5 @@ def build(service: VideoService, base_url: str) -> dict[str, Any]:
             "schemas": {**_SCHEMAS, "CreateVideoRequest": create_schema(documents)},
         },
     }
+    _other_routes(document["paths"], routes)
+    return document
