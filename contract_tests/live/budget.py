@@ -35,6 +35,12 @@ class Budget:
             spent[server_id] = spent.get(server_id, 0) + 1
             return True
 
+    def refund(self, server_id: str) -> None:
+        """Give back a unit whose request provably never reached the server."""
+        with self._locked() as spent:
+            if spent.get(server_id, 0) > 0:
+                spent[server_id] -= 1
+
     def spent(self) -> dict[str, int]:
         with self._locked() as spent:
             return dict(spent)

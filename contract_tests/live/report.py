@@ -115,6 +115,9 @@ class LiveReport:
         lines = []
         for sid, tally in self.servers.items():
             settings = self.config.server(sid)
+            if not (tally.passed or tally.failed or tally.skipped):
+                lines.append(f"{sid}: no test selected")
+                continue
             latency = tally.latency()
             timing = (
                 f"{latency['count']} call(s), latency p50 {latency['p50']} ms, p95 {latency['p95']} ms, "

@@ -100,6 +100,8 @@ class LiveTarget(Target):
         except UpstreamUnreachable as exc:
             self._unreachable[server.id] = str(exc)
             self._cache[key] = exc
+            if request.valid and not exc.may_have_reached:
+                self.budget.refund(server.id)
             self._record(request, url, None, 0, 0.0, 0.0, str(exc))
             raise
         response = exchange.response

@@ -24,7 +24,15 @@ NOT_SENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.Connec
 
 
 class UpstreamUnreachable(Exception):
-    """Every allowed attempt failed at the transport level; the message says how."""
+    """Every allowed attempt failed at the transport level; the message says how.
+
+    ``may_have_reached`` is False only when the last attempt never connected, so a caller can
+    tell "no video can have started" (refund the budget) from "maybe it did".
+    """
+
+    def __init__(self, message: str, may_have_reached: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_reached = may_have_reached
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,9 @@ class Transport:
                 why = "not retried: a create that may have reached the server" if attempt < self.policy.attempts else (
                     f"after {attempt} attempt(s)"
                 )
-                raise UpstreamUnreachable(f"{method} {url}: {type(exc).__name__}: {exc} ({why})") from None
+                raise UpstreamUnreachable(
+                    f"{method} {url}: {type(exc).__name__}: {exc} ({why})", not isinstance(exc, NOT_SENT_ERRORS)
+                ) from None
             latency = (self._clock() - begun) * 1000
             if attempt < self.policy.attempts and self.policy.may_retry_status(method, response.status_code):
                 response.close()

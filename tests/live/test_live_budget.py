@@ -15,6 +15,15 @@ def test_each_server_gets_its_own_cap(tmp_path: Path) -> None:
     assert budget.spent() == {"jxincm": 2, "chainhub": 1}
 
 
+def test_a_refund_gives_a_unit_back_and_never_goes_below_zero(tmp_path: Path) -> None:
+    budget = Budget(1, tmp_path / "ledger.json")
+    assert budget.try_spend("jxincm") and not budget.try_spend("jxincm")
+    budget.refund("jxincm")
+    budget.refund("jxincm")
+    assert budget.spent() == {"jxincm": 0}
+    assert budget.try_spend("jxincm")
+
+
 def test_a_zero_budget_spends_nothing(tmp_path: Path) -> None:
     budget = Budget(0, tmp_path / "ledger.json")
     assert not budget.try_spend("jxincm")

@@ -59,6 +59,12 @@ def test_the_summary_names_each_server_its_findings_and_the_budget() -> None:
     assert lines[-1] == "live budget: 1 accepted-expected create(s) spent (2 per server)"
 
 
+def test_a_server_without_selected_tests_gets_one_short_line() -> None:
+    live = LiveReport(CONFIG)
+    live.add(report("passed", "jxincm"))
+    assert "chainhub: no test selected" in live.summary_lines({})
+
+
 def test_a_clean_run_is_ok_and_written_as_json(tmp_path: Path) -> None:
     live = LiveReport(CONFIG)
     live.add(report("passed", "jxincm"))

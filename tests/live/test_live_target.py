@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from contract_tests.live.budget import Budget
 from contract_tests.live.config import resolve
 from contract_tests.live.target import CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
-from contract_tests.live.transport import RetryPolicy, Transport
+from contract_tests.live.transport import RetryPolicy, Transport, UpstreamUnreachable
 from contract_tests.specs import load_registry
 from contract_tests.strategies import GeneratedRequest, example_request, invalid_requests
 
@@ -88,6 +88,41 @@ def test_one_paid_request_per_test_and_replays_come_from_the_cache(tmp_path: Pat
     assert len(h.seen) == 1 and h.budget.spent() == {"chainhub": 1}
     h.target.begin(FakeItem("suite.py::next"), "chainhub")  # type: ignore[arg-type]
     assert h.target.admits(other(example))
+
+
+def test_a_create_that_never_connected_is_refunded_and_the_server_fails_fast(
+    tmp_path: Path, example: GeneratedRequest
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    config = resolve(REGISTRY, base_url="http://upstream.test", budget=1, environ={"SORA_API_KEY": TOKEN})
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    ledger = Budget(1, tmp_path / "ledger.json")
+    target = LiveTarget(client, config, ledger, Transport(client, RetryPolicy(backoff=0)))
+    target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(UpstreamUnreachable, match="after 3 attempt") as first:
+        target.send(example)
+    with pytest.raises(UpstreamUnreachable) as replayed:
+        target.send(example)
+    assert replayed.value is first.value  # Hypothesis' replay is not sent again
+    assert ledger.spent() == {"chainhub": 0}
+    with pytest.raises(pytest.fail.Exception, match="unreachable earlier in this run"):
+        target.begin(FakeItem("suite.py::next"), "chainhub")  # type: ignore[arg-type]
+
+
+def test_a_create_that_may_have_reached_the_server_stays_spent(tmp_path: Path, example: GeneratedRequest) -> None:
+    def time_out(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    config = resolve(REGISTRY, base_url="http://upstream.test", budget=1, environ={"SORA_API_KEY": TOKEN})
+    client = httpx.Client(transport=httpx.MockTransport(time_out))
+    ledger = Budget(1, tmp_path / "ledger.json")
+    target = LiveTarget(client, config, ledger, Transport(client, RetryPolicy(backoff=0)))
+    target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(UpstreamUnreachable, match="not retried"):
+        target.send(example)
+    assert ledger.spent() == {"chainhub": 1}
 
 
 def test_a_spent_budget_skips_with_the_reason(tmp_path: Path, example: GeneratedRequest) -> None:
