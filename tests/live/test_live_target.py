@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,23 @@ class Harness:
     budget: Budget
 
 
-def harness(tmp_path: Path, budget: int = 1, env: dict[str, str] | None = None, require: bool = False) -> Harness:
+def answer_ok(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"ok": True})
+
+
+def harness(
+    tmp_path: Path,
+    budget: int = 1,
+    env: dict[str, str] | None = None,
+    require: bool = False,
+    answer: Callable[[httpx.Request], httpx.Response] = answer_ok,
+) -> Harness:
+    """A live target on an httpx mock transport that records what it was sent."""
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"ok": True})
+        return answer(request)
 
     config = resolve(
         REGISTRY, base_url="http://upstream.test", budget=budget, require=require,
@@ -49,7 +60,7 @@ def harness(tmp_path: Path, budget: int = 1, env: dict[str, str] | None = None, 
     )
     client = httpx.Client(transport=httpx.MockTransport(handler))
     ledger = Budget(budget, tmp_path / "ledger.json")
-    return Harness(LiveTarget(client, config, ledger, Transport(client, RetryPolicy())), seen, ledger)
+    return Harness(LiveTarget(client, config, ledger, Transport(client, RetryPolicy(backoff=0))), seen, ledger)
 
 
 @pytest.fixture
@@ -96,16 +107,14 @@ def test_a_create_that_never_connected_is_refunded_and_the_server_fails_fast(
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    config = resolve(REGISTRY, base_url="http://upstream.test", budget=1, environ={"SORA_API_KEY": TOKEN})
-    client = httpx.Client(transport=httpx.MockTransport(refuse))
-    ledger = Budget(1, tmp_path / "ledger.json")
-    target = LiveTarget(client, config, ledger, Transport(client, RetryPolicy(backoff=0)))
+    h = harness(tmp_path, answer=refuse)
+    target, ledger = h.target, h.budget
     target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
     with pytest.raises(UpstreamUnreachable, match="after 3 attempt") as first:
         target.send(example)
     with pytest.raises(UpstreamUnreachable) as replayed:
         target.send(example)
-    assert replayed.value is first.value  # Hypothesis' replay is not sent again
+    assert replayed.value is first.value and len(h.seen) == 3  # 3 attempts; Hypothesis' replay is not sent
     assert ledger.spent() == {"chainhub": 0}
     with pytest.raises(pytest.fail.Exception, match="unreachable earlier in this run"):
         target.begin(FakeItem("suite.py::next"), "chainhub")  # type: ignore[arg-type]
@@ -115,10 +124,8 @@ def test_a_create_that_may_have_reached_the_server_stays_spent(tmp_path: Path, e
     def time_out(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
-    config = resolve(REGISTRY, base_url="http://upstream.test", budget=1, environ={"SORA_API_KEY": TOKEN})
-    client = httpx.Client(transport=httpx.MockTransport(time_out))
-    ledger = Budget(1, tmp_path / "ledger.json")
-    target = LiveTarget(client, config, ledger, Transport(client, RetryPolicy(backoff=0)))
+    h = harness(tmp_path, answer=time_out)
+    target, ledger = h.target, h.budget
     target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
     with pytest.raises(UpstreamUnreachable, match="not retried"):
         target.send(example)
