@@ -293,7 +293,7 @@ class RequestChecker:
             elif isinstance(value, str):
                 value = _cast(value, prop.schema.get("items", {}) if prop.is_list else prop.schema)
             if part is not None and part.is_file and prop.is_file:
-                files[name] = UploadedFile(part.filename or "", part.content_type, len(part.data), part.data)
+                files[name] = UploadedFile(part.filename or "", part.content_type, part.size, part.data)
             if prop.is_list:
                 form.setdefault(name, []).append(value)
             else:

@@ -269,7 +269,9 @@ class VideoService:
             extra={"preferences": list(decision.applied)} if decision.applied else {},
         )
         if verdict is not None and verdict.files:  # for the admin page's thumbnails (bounded there)
-            self.journal.previews.keep(entry.id, {name: f.data for name, f in verdict.files.items()})
+            # Only whole uploads: a streaming server keeps just the head of a large one.
+            whole = {name: f.data for name, f in verdict.files.items() if len(f.data) == f.size}
+            self.journal.previews.keep(entry.id, whole)
 
 
 def not_found(video_id: str) -> Problem:

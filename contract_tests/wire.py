@@ -49,6 +49,16 @@ class Part:
     content_type: str | None
     headers: dict[str, str]
     data: bytes
+    size: int = -1  # the part's full length in bytes; ``data`` may hold only its first bytes
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = len(self.data)
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the first ``len(data)`` of ``size`` bytes were kept (a streaming server)."""
+        return self.size > len(self.data)
 
     @property
     def is_file(self) -> bool:
@@ -85,10 +95,17 @@ def _disposition(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 @dataclass
 class MultipartReader:
-    """Incremental multipart/form-data reader: ``feed`` chunks, then ``finish`` for the parts."""
+    """Incremental multipart/form-data reader: ``feed`` chunks, then ``finish`` for the parts.
+
+    ``keep_file_bytes`` bounds what is kept of each *file* part (one with a filename): its first
+    bytes are kept (enough to sniff the type and show a preview), the rest is only counted in
+    ``Part.size``. A server streaming 16 uploads of 20 MB at once then holds kilobytes, not the
+    uploads. Text parts are always kept whole (they are bounded by ``max_bytes``).
+    """
 
     boundary: bytes
     max_bytes: int | None = None
+    keep_file_bytes: int | None = None
     parts: list[Part] = field(default_factory=list)
     received: int = 0
     _ended: bool = False
@@ -97,6 +114,9 @@ class MultipartReader:
     _header_value: bytearray = field(default_factory=bytearray)
     _headers: dict[str, str] = field(default_factory=dict)
     _data: list[bytes] = field(default_factory=list)
+    _kept: int = 0
+    _size: int = 0
+    _limit: int | None = None
 
     def __post_init__(self) -> None:
         callbacks = {
@@ -106,6 +126,7 @@ class MultipartReader:
             "on_header_field": self._on_header_field,
             "on_header_value": self._on_header_value,
             "on_header_end": self._on_header_end,
+            "on_headers_finished": self._on_headers_finished,
             "on_end": self._on_end,
         }
         self._parser = MultipartParser(self.boundary, callbacks)  # type: ignore[arg-type]
@@ -113,8 +134,18 @@ class MultipartReader:
     def _on_part_begin(self) -> None:
         self._headers = {}
         self._data = []
+        self._kept = 0
+        self._size = 0
+        self._limit = None
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        self._size += end - start
+        limit = self._limit
+        if limit is not None:
+            if self._kept >= limit:
+                return
+            end = min(end, start + limit - self._kept)
+        self._kept += end - start
         self._data.append(data[start:end])
 
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
@@ -128,6 +159,13 @@ class MultipartReader:
         self._headers[name] = self._header_value.decode("utf-8", errors="replace").strip()
         self._header_field.clear()
         self._header_value.clear()
+
+    def _on_headers_finished(self) -> None:
+        disposition = self._headers.get("content-disposition")
+        if self.keep_file_bytes is None or disposition is None:
+            return
+        if any(key == "filename" for key, _ in _disposition(disposition)[1]):
+            self._limit = self.keep_file_bytes  # a file part: keep its head, count the rest
 
     def _on_part_end(self) -> None:
         index = len(self.parts) + 1
@@ -145,8 +183,10 @@ class MultipartReader:
             self._fail("bad_part_headers", f"part {index}: Content-Disposition has no name")
             return
         content_type = self._headers.get("content-type")
-        data = b"".join(self._data)
-        self.parts.append(Part(name, params.get("filename"), content_type, self._headers, data))
+        filename = params.get("filename")
+        data = self._data[0] if len(self._data) == 1 else b"".join(self._data)
+        self._data = []
+        self.parts.append(Part(name, filename, content_type, self._headers, data, self._size))
 
     def _on_end(self) -> None:
         self._ended = True

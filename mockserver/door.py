@@ -2,7 +2,8 @@
 
 Its only jobs are transport jobs. It streams a multipart upload into the core's
 ``MultipartReader`` chunk by chunk as it arrives (so a body is held once, and a too-large one is
-cut off while streaming, Content-Length or not), drains what it refuses so the client reads the
+cut off while streaming, Content-Length or not; of a file part only its first MiB is kept, the
+rest counted and dropped), drains what it refuses so the client reads the
 413 instead of a broken pipe, and awaits the latency the controls asked for without blocking
 the event loop. Checking, videos and the journal are the service's.
 """
@@ -22,6 +23,9 @@ from contract_tests.service import RawResponse, VideoService, stream_problem
 from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, media_type_of
 
 MULTIPART = "multipart/form-data"
+# What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
+# which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.
+KEEP_FILE_BYTES = 1024 * 1024
 BASE = "http://sora-mock"  # the service is told its upstream explicitly; the host is never used
 
 
@@ -69,9 +73,10 @@ def _declared_length(headers: dict[str, str]) -> int | None:
 class VideoDoor:
     """ASGI app for every route the service answers (``/v1/...`` and unknown paths)."""
 
-    def __init__(self, service: VideoService, max_bytes: int) -> None:
+    def __init__(self, service: VideoService, max_bytes: int, keep_file_bytes: int | None = KEEP_FILE_BYTES) -> None:
         self.service = service
         self.max_bytes = max_bytes
+        self.keep_file_bytes = keep_file_bytes
         # What a refused upload may still send before the connection is closed on it.
         self.drain_limit = 4 * max_bytes + 16 * 1024 * 1024
 
@@ -121,7 +126,7 @@ class VideoDoor:
         return boundary if media_type == MULTIPART and boundary else None
 
     async def _streamed(self, request: RawRequest, boundary: str, receive: Receive) -> tuple[RawResponse, bool]:
-        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes)
+        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes, self.keep_file_bytes)
         problem: Problem | None = None
         parts: list[Part] | None = None
         close = False
