@@ -128,7 +128,11 @@ class MultipartReader:
     _limit: int | None = None
     _pending: list[bytes] | None = field(default_factory=list)  # a small body, held; None once streaming
 
-    def __post_init__(self) -> None:
+    _parser: MultipartParser | None = None  # made on first use: the fast path never needs it
+
+    def _state_machine(self) -> MultipartParser:
+        if self._parser is not None:
+            return self._parser
         callbacks = {
             "on_part_begin": self._on_part_begin,
             "on_part_data": self._on_part_data,
@@ -140,6 +144,7 @@ class MultipartReader:
             "on_end": self._on_end,
         }
         self._parser = MultipartParser(self.boundary, callbacks)  # type: ignore[arg-type]
+        return self._parser
 
     def _on_part_begin(self) -> None:
         self._headers = {}
@@ -222,7 +227,7 @@ class MultipartReader:
 
     def _write(self, chunk: bytes) -> None:
         try:
-            self._parser.write(chunk)
+            self._state_machine().write(chunk)
         except MultipartParseError as exc:
             self._fail("malformed", f"malformed multipart body: {exc}")
 
