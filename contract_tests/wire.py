@@ -146,6 +146,15 @@ class MultipartReader:
         self._parser = MultipartParser(self.boundary, callbacks)  # type: ignore[arg-type]
         return self._parser
 
+    def close(self) -> None:
+        """Drop the parser (and what it holds). Its callbacks are this reader's bound methods, a
+        reference cycle that only the cyclic GC frees, and under a few large uploads it runs rarely,
+        so a reader left to it keeps its parts (up to ``keep_file_bytes`` each) for a long time.
+        ``finish`` closes; a door that gives up on a body early calls it."""
+        self._parser = None
+        self._pending = None
+        self._data = []
+
     def _on_part_begin(self) -> None:
         self._headers = {}
         self._data = []
@@ -263,6 +272,7 @@ class MultipartReader:
         """The parts, or :class:`WireError` if the body was empty, malformed or cut short."""
         if self._pending is not None and self._error is None:
             self._flush()
+        self.close()
         if self._error is not None:
             raise self._error
         if self.received == 0:

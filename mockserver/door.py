@@ -136,6 +136,8 @@ class VideoDoor:
             close = not await self._drain(receive, reader.received)
         except WireError as exc:
             problem = stream_problem(exc)
+        finally:
+            reader.close()
         return self.service.handle(request, parts, body_problem=problem), close
 
     async def _drain(self, receive: Receive, received: int) -> bool:

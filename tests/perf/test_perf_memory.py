@@ -7,6 +7,8 @@ admin page and the answer still report the upload's real size, and previews only
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 
 import httpx
@@ -119,3 +121,24 @@ def test_server_keeps_a_preview_of_a_small_upload(server: BackgroundServer) -> N
     kept = server.service.journal.previews.get(entry.id, "input_reference")
     assert kept is not None and kept[0] == "image/png"
     assert server.service.journal.previews.max_bytes <= KEEP_FILE_BYTES  # previews are never cut files
+
+
+@pytest.mark.parametrize("finish", [True, False])
+def test_a_finished_or_closed_reader_is_freed_without_the_cyclic_gc(finish: bool) -> None:
+    """The parser's callbacks are the reader's bound methods: finish() and close() break that cycle,
+    so a reader and its kept parts go as soon as the request is done, not at the next GC run."""
+    body = _body(images.png(pad_to=200_000))
+    gc.disable()
+    try:
+        reader = MultipartReader(BOUNDARY.encode(), None, 1000)
+        for start in range(0, len(body), 70_000):  # past FAST_BODY_BYTES: the state machine is made
+            reader.feed(body[start : start + 70_000])
+        if finish:
+            reader.finish()
+        else:
+            reader.close()
+        ref = weakref.ref(reader)
+        del reader
+        assert ref() is None
+    finally:
+        gc.enable()
