@@ -166,5 +166,6 @@ def main(argv: list[str] | None = None) -> int:
         access_log=settings.access_log,
         log_level="info" if settings.access_log else "warning",
         timeout_graceful_shutdown=5,
+        proxy_headers=False,  # a local mock behind no proxy: skip uvicorn's per-request X-Forwarded-* pass
     )
     return 0
