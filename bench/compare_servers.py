@@ -50,7 +50,9 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PRISM_BIN = BENCH / ".cache" / "node_modules" / ".bin" / "prism"
 VENV_BIN = Path(sys.executable).parent
-DEFAULT_SORA = f"{VENV_BIN}/sora-mock --host {{host}} --port {{port}} --upstream {{upstream}} --spec {{spec}}"
+DEFAULT_SORA = (
+    f"{VENV_BIN}/sora-mock --host {{host}} --port {{port}} --upstream {{upstream}} --spec {{spec}}"
+)
 DEFAULT_SORA += " --render-seconds 1"
 DEFAULT_PRISM = f"{PRISM_BIN} mock -h {{host}} -p {{port}} {{spec}}"
 LARGE = 256 * 1024  # from this image size on, Prism runs get the short budget

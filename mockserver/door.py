@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from contract_tests.checker import RawRequest, too_large
-from contract_tests.problems import Problem
+from contract_tests.problems import Code, Problem
 from contract_tests.service import RawResponse, VideoService, stream_problem
 from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, media_type_of
 
@@ -26,7 +26,15 @@ MULTIPART = "multipart/form-data"
 # What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
 # which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.
 KEEP_FILE_BYTES = 1024 * 1024
+# When the declared body is larger than that, no file in it can be previewed: keep only enough
+# to sniff its type, so many concurrent large uploads stay small in memory.
+SNIFF_FILE_BYTES = 64 * 1024
 BASE = "http://sora-mock"  # the service is told its upstream explicitly; the host is never used
+
+
+CUT_SHORT = Problem(
+    Code.INVALID_MULTIPART, "The connection closed before the whole request body arrived (truncated upload?)."
+)
 
 
 class Disconnected(Exception):
@@ -84,7 +92,10 @@ class VideoDoor:
         try:
             answer, close = await self._answer(scope, receive)
         except Disconnected:
-            return
+            # The body stopped short. Answer anyway (a half-closed client still reads it, and some
+            # servers turn an app that sends nothing into a bare 500) and journal what came in.
+            request = RawRequest(scope["method"], _url(scope), _headers(scope))
+            answer, close = self.service.handle(request, body_problem=CUT_SHORT), True
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
         await send_answer(send, answer.status, answer.headers, answer.body, close)
@@ -122,8 +133,16 @@ class VideoDoor:
         boundary = params.get("boundary")
         return boundary if media_type == MULTIPART and boundary else None
 
+    def kept_per_file(self, request: RawRequest) -> int | None:
+        """How much of each file to keep: a preview's worth, or a sniff when none can be previewed."""
+        keep = self.keep_file_bytes
+        declared = _declared_length(dict(request.headers))
+        if keep is not None and declared is not None and declared > keep + SNIFF_FILE_BYTES:
+            return min(keep, SNIFF_FILE_BYTES)
+        return keep
+
     async def _streamed(self, request: RawRequest, boundary: str, receive: Receive) -> tuple[RawResponse, bool]:
-        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes, self.keep_file_bytes)
+        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes, self.kept_per_file(request))
         problem: Problem | None = None
         parts: list[Part] | None = None
         close = False

@@ -15,11 +15,12 @@ import httpx
 import pytest
 
 from contract_tests import images, load_registry
+from contract_tests.checker import RawRequest
 from contract_tests.multipart import FormPart, content_type, encode_multipart
 from contract_tests.strategies import example_request
 from contract_tests.wire import MultipartReader, Part, parse_multipart
 from mockserver.background import BackgroundServer
-from mockserver.door import KEEP_FILE_BYTES
+from mockserver.door import KEEP_FILE_BYTES, SNIFF_FILE_BYTES, VideoDoor
 from mockserver.settings import Settings
 
 BOUNDARY = "perfboundary0123456789"
@@ -142,3 +143,13 @@ def test_a_finished_or_closed_reader_is_freed_without_the_cyclic_gc(finish: bool
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_door_keeps_a_preview_only_when_the_body_could_hold_one() -> None:
+    door = VideoDoor(service=None, max_bytes=50 * 1024 * 1024)  # type: ignore[arg-type]
+    small = RawRequest("POST", "http://x/v1/videos", {"content-length": str(KEEP_FILE_BYTES)})
+    large = RawRequest("POST", "http://x/v1/videos", {"content-length": str(20 * 1024 * 1024)})
+    chunked = RawRequest("POST", "http://x/v1/videos", {"transfer-encoding": "chunked"})
+    assert door.kept_per_file(small) == KEEP_FILE_BYTES
+    assert door.kept_per_file(large) == SNIFF_FILE_BYTES
+    assert door.kept_per_file(chunked) == KEEP_FILE_BYTES
