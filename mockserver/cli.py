@@ -1,4 +1,4 @@
-"""``sora-mock``: start the mock server (uvicorn) from the command line.
+"""``sora-mock``: start the mock server (granian or uvicorn) from the command line.
 
 With no arguments it serves http://127.0.0.1:4010 and enforces the jxincm documents bundled in
 ``specs/``. ``--workers N`` needs ``--state PATH``: each worker is a separate process, and only
