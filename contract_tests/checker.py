@@ -226,11 +226,8 @@ class RequestChecker:
                     )
                 try:
                     parts = parse_multipart(request.body, boundary)
-                except WireError as exc:
-                    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
-                    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")
-                except BodyTooLarge:
-                    return too_large(self.max_body_bytes)
+                except (WireError, BodyTooLarge) as exc:
+                    return body_problem(exc)
             return media_type, [(p.name or "", p.data if p.is_file else p.text, p) for p in parts]
         if not request.body:
             return Problem(Code.EMPTY_BODY, "The request body is empty.")
@@ -328,6 +325,14 @@ def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mappi
         name in fits and (isinstance(value, bytes) if name in files else isinstance(value, str))
         for name, value in form.items()
     )
+
+
+def body_problem(exc: WireError | BodyTooLarge) -> Problem:
+    """The problem for a body that could not be read, in memory or while it streamed in."""
+    if isinstance(exc, BodyTooLarge):
+        return too_large(exc.limit)
+    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
+    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")
 
 
 def too_large(limit: int) -> Problem:

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from contract_tests.checker import RawRequest, RequestChecker, Verdict, too_large
+from contract_tests.checker import RawRequest, RequestChecker, Verdict
 from contract_tests.controls import PREFER, Controls, Decision
 from contract_tests.engine import VideoEngine
 from contract_tests.journal import Journal
 from contract_tests.problems import Code, Problem, error_response
 from contract_tests.specs import SpecRegistry
-from contract_tests.wire import BodyTooLarge, Part, WireError
+from contract_tests.wire import Part
 
 _VIDEO = re.compile(r"^/v1/videos/(?P<id>[^/]+)$")
 _CONTENT = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
@@ -85,7 +85,7 @@ class VideoService:
         """Answer one request and journal it. Never raises for any client input.
 
         ``parts`` is a body a streaming door already parsed; ``body_problem`` is why a streamed
-        body could not be parsed (see :func:`stream_problem`), reported unless the checker finds
+        body could not be parsed (see :func:`contract_tests.checker.body_problem`), reported unless the checker finds
         an earlier problem (route, auth, media type), so both doors rank problems alike.
         """
         started = time.perf_counter()
@@ -287,9 +287,3 @@ def not_ready(video_id: str, status: str) -> Problem:
     )
 
 
-def stream_problem(exc: WireError | BodyTooLarge) -> Problem:
-    """The problem for a body a streaming door could not read, worded as the checker words it."""
-    if isinstance(exc, BodyTooLarge):
-        return too_large(exc.limit)
-    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
-    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")

@@ -17,9 +17,9 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.checker import RawRequest, too_large
+from contract_tests.checker import RawRequest, body_problem, too_large
 from contract_tests.problems import Code, Problem
-from contract_tests.service import RawResponse, VideoService, stream_problem
+from contract_tests.service import RawResponse, VideoService
 from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, media_type_of
 
 MULTIPART = "multipart/form-data"
@@ -151,10 +151,10 @@ class VideoDoor:
                 reader.feed(chunk)
             parts = reader.finish()
         except BodyTooLarge as exc:
-            problem = stream_problem(exc)
+            problem = body_problem(exc)
             close = not await self._drain(receive, reader.received)
         except WireError as exc:
-            problem = stream_problem(exc)
+            problem = body_problem(exc)
         finally:
             reader.close()
         return self.service.handle(request, parts, body_problem=problem), close
