@@ -92,21 +92,6 @@ def _reject(problem: Problem, operation: Operation | None = None) -> Verdict:
     return Verdict((problem,), operation)
 
 
-def _cast(text: str, schema: Mapping[str, Any]) -> Any:
-    """Cast a multipart text value to its schema type where it can be; else leave it for the validator."""
-    kind = schema.get("type")
-    try:
-        if kind == "integer":
-            return int(text)
-        if kind == "number":
-            return float(text)
-    except ValueError:
-        return text
-    if kind == "boolean" and text.lower() in {"true", "false"}:
-        return text.lower() == "true"
-    return text
-
-
 def _kind(value: Any) -> str:
     return "a file" if isinstance(value, bytes | bytearray) else type(value).__name__
 
@@ -288,7 +273,7 @@ class RequestChecker:
                 )
                 value = part.text
             elif isinstance(value, str):
-                value = _cast(value, prop.schema.get("items", {}) if prop.is_list else prop.schema)
+                value = prop.cast(value)
             if part is not None and part.is_file and prop.is_file:
                 files[name] = UploadedFile(part.filename or "", part.content_type, part.size, part.data)
             if prop.is_list:

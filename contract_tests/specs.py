@@ -23,6 +23,7 @@ from openapi_core.validation.schemas import (
     oas30_write_schema_validators_factory,
 )
 from openapi_core.validation.schemas.validators import SchemaValidator
+from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
 SPECS_ENV = "SORA_SPECS_DIR"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -81,6 +82,29 @@ class Property:
     def is_list(self) -> bool:
         """An array property is the only one that may legitimately repeat on the wire."""
         return self.type == "array"
+
+    def cast(self, text: str) -> Any:
+        """A multipart text value as the schema's type, where it reads as one (else left as text)."""
+        kind = (self.schema.get("items") or {}).get("type") if self.is_list else self.schema.get("type")
+        try:
+            if kind == "integer":
+                return int(text)
+            if kind == "number":
+                return float(text)
+        except ValueError:
+            return text
+        if kind == "boolean" and text.lower() in {"true", "false"}:
+            return text.lower() == "true"
+        return text
+
+    @functools.cached_property
+    def _validator(self) -> Any:
+        return OAS30WriteValidator(dict(self.schema), format_checker=oas30_format_checker)
+
+    def accepts(self, text: str) -> bool:
+        """Whether this text, sent as the property's part, satisfies the property's own schema."""
+        value = self.cast(text)
+        return bool(self._validator.is_valid([value] if self.is_list else value))
 
     @property
     def examples(self) -> tuple[Any, ...]:

@@ -24,7 +24,6 @@ from contract_tests.specs import Document, Operation, Property, RequestBody
 
 _CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 _LATIN = st.characters(codec="ascii", categories=("L", "Nd", "Zs", "P"))
-free_text = st.text(st.one_of(_CJK, _LATIN), min_size=1, max_size=40).filter(lambda s: s.strip() != "")
 tokens = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=8, max_size=40).map(lambda s: "sk-" + s)
 boundaries = st.text("0123456789abcdef", min_size=16, max_size=40).map(lambda s: "sora" + s)
 
@@ -63,36 +62,45 @@ uploads = st.builds(
 
 
 def _typed_text(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
-    """Any value of the schema's type and format, as multipart text."""
+    """Values of the schema's type, format, bounds, length and pattern, as multipart text."""
     kind = schema.get("type", "string")
     if "enum" in schema:
         return st.sampled_from([str(v) for v in schema["enum"]])
-    if kind == "integer":
-        low, high = schema.get("minimum", -(2**31)), schema.get("maximum", 2**31)
-        return st.integers(min_value=int(low), max_value=int(high)).map(str)
-    if kind == "number":
-        return st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr)
+    if kind in {"integer", "number"}:
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if kind == "integer":
+            low = None if low is None else int(low) + (1 if schema.get("exclusiveMinimum") else 0)
+            high = None if high is None else int(high) - (1 if schema.get("exclusiveMaximum") else 0)
+            return st.integers(min_value=low, max_value=high).map(str)
+        return st.floats(
+            min_value=low, max_value=high, allow_nan=False, allow_infinity=False, width=32,
+            exclude_min=bool(schema.get("exclusiveMinimum")), exclude_max=bool(schema.get("exclusiveMaximum")),
+        ).map(repr)
     if kind == "boolean":
         return st.sampled_from(["true", "false"])
     fmt = schema.get("format")
     if fmt in _FORMATS:
         return _FORMATS[fmt]
-    return free_text
+    if "pattern" in schema:
+        return st.from_regex(str(schema["pattern"]))
+    low, high = max(1, int(schema.get("minLength", 1))), int(schema.get("maxLength", 40))
+    return st.text(st.one_of(_CJK, _LATIN), min_size=low, max_size=max(low, high)).filter(lambda s: s.strip() != "")
 
 
 def text_values(prop: Property, realistic: bool = False) -> st.SearchStrategy[str]:
     """Values for a text property: its documented examples, or (unless ``realistic``) any of its type.
 
     ``realistic`` keeps to the document's own examples where it gives some: that is what a live
-    run against a paying upstream should send.
+    run against a paying upstream should send. Examples that break the property's own schema are
+    left out, and every drawn value is held to that schema (the same validator the checker uses
+    is the last word on keywords this module does not generate for, such as ``multipleOf``).
     """
-    if "enum" in prop.schema:
-        return _typed_text(prop.schema)
-    examples = [str(e) for e in prop.examples if not isinstance(e, dict | list)]
-    if examples and realistic:
+    examples = [str(e) for e in prop.examples if not isinstance(e, dict | list) and prop.accepts(str(e))]
+    if examples and realistic and "enum" not in prop.schema:
         return st.sampled_from(examples)
     typed = _typed_text(prop.schema)
-    return st.one_of(st.sampled_from(examples), typed) if examples else typed
+    values = st.one_of(st.sampled_from(examples), typed) if examples and "enum" not in prop.schema else typed
+    return values.filter(prop.accepts)
 
 
 def part_for(prop: Property, realistic: bool = False) -> st.SearchStrategy[FormPart]:

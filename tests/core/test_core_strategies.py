@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,31 @@ def test_example_request_carries_every_documented_example() -> None:
     assert request.fields["character_timestamps"] == "1,3"
     upload = next(p for p in request.parts if p.is_file)
     assert upload.filename == "场景1.png"
+
+
+def test_constraints_in_the_yaml_shape_what_is_generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = (ROOT / "specs" / "chainhub.yaml").read_text(encoding="utf-8")
+    spec = spec.replace(
+        "                prompt:\n                  example: Let the cow happily take the driving test (Part 3)\n"
+        "                  type: string\n",
+        "                prompt:\n                  example: Not Lower Case\n                  type: string\n"
+        "                  maxLength: 5\n                  pattern: '^[a-z]+$'\n",
+    ).replace(
+        "                seconds:\n                  example: '10'\n                  type: string\n",
+        "                seconds:\n                  example: 10\n                  type: integer\n"
+        "                  minimum: 4\n                  maximum: 12\n                  exclusiveMaximum: true\n",
+    )
+    (tmp_path / "chainhub.yaml").write_text(spec, encoding="utf-8")
+    monkeypatch.setenv("SORA_SPECS_DIR", str(tmp_path))
+    registry = load_registry()
+    document = registry.document("chainhub")
+    checker = RequestChecker(registry)
+    drawn = _all_drawn(valid_requests(document), 60)
+    for request in drawn:
+        assert checker.check(request.raw(document.base_url)).ok, request.fields
+        # Python's ``$`` (used by jsonschema) also matches before a final newline
+        assert len(request.fields["prompt"]) <= 5 and re.fullmatch(r"[a-z]+\n?", request.fields["prompt"])
+    seconds = {int(r.fields["seconds"]) for r in drawn if "seconds" in r.fields}
+    assert seconds and seconds <= set(range(4, 12))
+    # the document's own example breaks its pattern: it is never sent, even in realistic mode
+    assert all(r.fields["prompt"] != "Not Lower Case" for r in _all_drawn(valid_requests(document, True), 20))
