@@ -56,11 +56,10 @@ def test_prefer_latency_delays_without_blocking_others(client: httpx.Client, ser
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         slow_call = pool.submit(slow)
         time.sleep(0.1)
-        started = time.monotonic()
-        httpx.get(f"{server.url}/v1/videos", headers=AUTH)
-        quick = time.monotonic() - started
+        assert httpx.get(f"{server.url}/v1/videos", headers=AUTH).status_code == 200
+        # answered while the delayed one still waits: the delay is awaited, not slept on the loop
+        assert not slow_call.done()
         assert slow_call.result() >= 0.8
-    assert quick < 0.5  # the delay is awaited, not slept on the event loop
 
 
 def test_bad_prefer_values_are_400_but_unknown_preferences_are_ignored(client: httpx.Client) -> None:
@@ -104,9 +103,8 @@ def test_global_latency(serve: Serve) -> None:
     started = time.monotonic()
     assert httpx.get(f"{running.url}/v1/videos", headers=AUTH).status_code == 200
     assert time.monotonic() - started >= 0.3
-    started = time.monotonic()
-    httpx.get(f"{running.url}/v1/videos", headers={**AUTH, "Prefer": "latency=0"})
-    assert time.monotonic() - started < 0.3  # the header overrides the global latency
+    overridden = httpx.get(f"{running.url}/v1/videos", headers={**AUTH, "Prefer": "latency=0"})
+    assert overridden.headers["preference-applied"] == "latency=0"  # the header overrides the global latency
 
 
 def test_controls_work_through_the_respx_door_too() -> None:
