@@ -13,6 +13,7 @@ from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"})
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
@@ -35,6 +36,19 @@ def redact_header(name: str, value: str) -> str:
         return value
     scheme, sep, _ = value.partition(" ")
     return f"{scheme} [REDACTED]" if sep else "[REDACTED]"
+
+
+SECRET_QUERY_KEYS = frozenset({"key", "api_key", "apikey", "api-key", "token", "access_token", "auth", "password"})
+
+
+def redact_query(query: str) -> str:
+    """Hide the value of secret-looking query parameters (``?api_key=sk-...``), keep the rest."""
+    if not query:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
+        return query
+    return urlencode([(k, "[REDACTED]" if k.lower() in SECRET_QUERY_KEYS else v) for k, v in pairs], safe="[]")
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -153,6 +167,7 @@ class Journal:
 
     def record(self, **values: Any) -> Entry:
         values["headers"] = redact_headers(values.get("headers") or {})
+        values["query"] = redact_query(values.get("query") or "")
         with self._lock:
             entry = Entry(id=next(self._ids), time=values.pop("time", time.time()), **values)
             self._entries.append(entry)

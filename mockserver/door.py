@@ -17,12 +17,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.checker import RawRequest, body_problem, too_large
+from contract_tests.checker import MULTIPART, RawRequest, body_problem, too_large
 from contract_tests.problems import Code, Problem
 from contract_tests.service import RawResponse, VideoService
 from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, media_type_of
 
-MULTIPART = "multipart/form-data"
 # What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
 # which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.
 KEEP_FILE_BYTES = 1024 * 1024

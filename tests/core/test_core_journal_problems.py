@@ -32,3 +32,13 @@ def test_secrets_are_redacted_and_the_journal_is_bounded() -> None:
         )
     assert [e.path for e in journal.entries()] == ["/1", "/2"]
     assert all("sk-1" not in str(e.as_dict()) for e in journal.entries())
+
+
+def test_secret_query_parameters_are_redacted() -> None:
+    journal = Journal()
+    entry = journal.record(
+        method="GET", path="/v1/videos", query="limit=2&api_key=sk-SECRET123", headers={}, verdict="-",
+        problems=[], fields={}, files=[], status=200, response=None, duration_ms=0.0,
+    )
+    assert "sk-SECRET123" not in str(entry.as_dict())
+    assert entry.query == "limit=2&api_key=[REDACTED]"
