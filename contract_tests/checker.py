@@ -163,9 +163,9 @@ class RequestChecker:
         return best
 
     @staticmethod
-    def check_auth(request: RawRequest, operation: Operation) -> Problem | None:
-        """HTTP bearer auth, as the documents' ``security`` asks for it."""
-        if not operation.needs_bearer:
+    def check_auth(request: RawRequest, operation: Operation | None) -> Problem | None:
+        """HTTP bearer auth, as the documents' ``security`` asks for it (always, with no operation)."""
+        if operation is not None and not operation.needs_bearer:
             return None
         value = (request.header("authorization") or "").strip()
         if not value:
@@ -184,6 +184,11 @@ class RequestChecker:
                 401,
             )
         return None
+
+    def documented_body(self, request: RawRequest, server: str | None = None) -> bool:
+        """Whether this method and path is a documented operation with a request body (the create call)."""
+        routed = self.route(request, server)
+        return not isinstance(routed, Problem) and any(op.bodies for op in routed)
 
     def _read_body(
         self, request: RawRequest, operations: tuple[Operation, ...], parts: list[Part] | None

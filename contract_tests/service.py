@@ -92,18 +92,16 @@ class VideoService:
         verdict: Verdict | None = None
         decision = Decision()
         try:
-            path = request.path.rstrip("/")
-            creates = request.method == "POST" and (path == _CREATE or _REMIX.match(path) is not None)
-            decision = self.controls.decide(request.header(PREFER), creates=creates)
-            if request.method == "POST" and path == _CREATE:
+            documented = self.checker.documented_body(request, self.server)
+            remix = request.method == "POST" and _REMIX.match(request.path.rstrip("/")) is not None
+            decision = self.controls.decide(request.header(PREFER), creates=documented or remix)
+            if documented:
                 verdict = self._check(request, parts, body_problem)
                 response = self._create(verdict, decision)
             elif body_problem is not None:  # e.g. an oversized remix body
                 response = RawResponse.error(body_problem)
             else:
                 response = self._lifecycle(request, decision)
-            if decision.problem is not None:
-                response = RawResponse.error(decision.problem)
         except Exception as exc:  # a bug must not become a stack trace on the wire
             problem = Problem(Code.SERVER_ERROR, f"The mock hit an internal error: {type(exc).__name__}.", None, 500)
             response = RawResponse.error(problem)
@@ -150,15 +148,15 @@ class VideoService:
         )
 
     def _lifecycle(self, request: RawRequest, decision: Decision) -> RawResponse:
-        if decision.problem is not None:
-            return RawResponse.error(decision.problem)
-        # Every route of the family is guarded like the documented create call.
+        # Every route of the family is guarded like the documented create call (bearer auth when
+        # no document says otherwise); a forced error comes after auth, as it does on create.
         create_url = urlsplit(request.url)._replace(path=_CREATE, query="", fragment="").geturl()
         ops = self.checker.route(RawRequest("POST", create_url, request.headers), self.server)
-        if not isinstance(ops, Problem):
-            auth = self.checker.check_auth(request, ops[0])
-            if auth is not None:
-                return RawResponse.error(auth)
+        auth = self.checker.check_auth(request, None if isinstance(ops, Problem) else ops[0])
+        if auth is not None:
+            return RawResponse.error(auth)
+        if decision.problem is not None:
+            return RawResponse.error(decision.problem)
         path = request.path.rstrip("/")
         query = {k: v[-1] for k, v in parse_qs(urlsplit(request.url).query).items()}
         method = request.method

@@ -120,10 +120,9 @@ class VideoDoor:
         full = RawRequest(request.method, request.url, request.headers, bytes(body))
         return self.service.handle(full), False
 
-    @staticmethod
-    def _boundary(request: RawRequest) -> str | None:
-        """The boundary of a create call's multipart body, which is then streamed."""
-        if request.method != "POST" or request.path.rstrip("/") != "/v1/videos":
+    def _boundary(self, request: RawRequest) -> str | None:
+        """The boundary of a documented operation's multipart body (the create call), then streamed."""
+        if request.method != "POST" or not self.service.checker.documented_body(request, self.service.server):
             return None
         try:
             media_type, params = media_type_of(request.header("content-type"))
