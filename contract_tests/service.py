@@ -135,7 +135,9 @@ class VideoService:
         """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask."""
         headers = {}
         if video.get("status") in {"queued", "in_progress"}:
-            headers[POLL_AFTER] = str(max(100, min(5000, int(self.engine.render_seconds * 100))))
+            record = self.engine.store.get(str(video.get("id")))  # a Prefer: render-seconds of its own
+            render = record.render_seconds if record is not None else self.engine.render_seconds
+            headers[POLL_AFTER] = str(max(100, min(5000, int(render * 100))))
         return RawResponse.json(200, video, headers)
 
     def _create(self, verdict: Verdict, decision: Decision) -> RawResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from contract_tests.checker import RawRequest
+from contract_tests.engine import VideoEngine
 from contract_tests.multipart import content_type, encode_multipart
 from contract_tests.service import VideoService
 from contract_tests.specs import load_registry
@@ -47,3 +48,13 @@ def test_a_forced_error_never_hides_a_contract_problem() -> None:
     listed = service.handle(RawRequest("GET", url, {"Prefer": "code=503"}))
     assert listed.status == 401
     assert service.handle(RawRequest("GET", url, {**AUTH, "Prefer": "code=503"})).status == 503
+
+
+def test_the_poll_hint_follows_each_videos_own_render_time() -> None:
+    service = VideoService(load_registry(), "chainhub", engine=VideoEngine(render_seconds=1))
+    example = example_request(load_registry().document("chainhub"))
+    url = "https://api.chainhub.tech/v1/videos"
+    quick = service.handle(RawRequest("POST", url, example.headers, example.body))
+    slow = service.handle(RawRequest("POST", url, {**example.headers, "Prefer": "render-seconds=30"}, example.body))
+    assert quick.headers["openai-poll-after-ms"] == "100"
+    assert slow.headers["openai-poll-after-ms"] == "3000"
