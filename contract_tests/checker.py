@@ -84,9 +84,6 @@ class Verdict:
         """The OpenAI-format rejection for this verdict (only meaningful when not ``ok``)."""
         return error_response(self.problems)
 
-    def problem_for(self, param: str | None) -> Problem | None:
-        return next((p for p in self.problems if p.param == param), None)
-
 
 def _reject(problem: Problem, operation: Operation | None = None) -> Verdict:
     return Verdict((problem,), operation)

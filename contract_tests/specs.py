@@ -149,11 +149,9 @@ class Operation:
     path: str
     path_regex: re.Pattern[str]
     bodies: Mapping[str, RequestBody]
-    body_required: bool
     security: tuple[Mapping[str, Any], ...]
     responses: Mapping[str, Mapping[str, Any]]
     response_validators: Mapping[str, SchemaValidator]
-    raw: Mapping[str, Any]
 
     def matches(self, method: str, path: str) -> bool:
         return method.lower() == self.method and self.path_regex.fullmatch(path) is not None
@@ -273,7 +271,7 @@ def _any_string_fits(schema: Mapping[str, Any], props: tuple[Property, ...]) -> 
     return frozenset(fits)
 
 
-def _request_bodies(doc_id: str, spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any]) -> dict[
+def _request_bodies(spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any]) -> dict[
     str, RequestBody
 ]:
     content = (raw_op.get("requestBody") or {}).get("content") or {}
@@ -322,12 +320,10 @@ def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple
                     method=method,
                     path=path,
                     path_regex=_path_regex(path),
-                    bodies=_request_bodies(doc_id, spec, op_path, raw),
-                    body_required=bool((raw.get("requestBody") or {}).get("required", False)),
+                    bodies=_request_bodies(spec, op_path, raw),
                     security=tuple(security or ()),
                     responses=responses,
                     response_validators=validators,
-                    raw=raw,
                 )
             )
     return tuple(ops)
