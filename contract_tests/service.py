@@ -42,11 +42,13 @@ class RawResponse:
     # Seconds the door should wait before answering (latency controls); the service sleeps it
     # itself only when built with ``sleep`` (the default), so an async door can await it instead.
     delay: float = 0.0
+    # The object a JSON body was made from, so the journal does not parse back what was just dumped.
+    data: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
         body = json.dumps(payload, ensure_ascii=False).encode()
-        return cls(status, body, {"content-type": "application/json", **(headers or {})})
+        return cls(status, body, {"content-type": "application/json", **(headers or {})}, data=payload)
 
     @classmethod
     def error(cls, *problems: Problem) -> RawResponse:
@@ -54,6 +56,8 @@ class RawResponse:
         return cls.json(status, payload)
 
     def payload(self) -> Any:
+        if self.data is not None:
+            return self.data
         return json.loads(self.body) if self.body else None
 
 
