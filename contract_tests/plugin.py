@@ -1,7 +1,8 @@
 """The pytest plugin (entry point ``pytest11``): fixtures for client projects, and test profiles.
 
-A project that installs sora-contract gets the ``sora_mock`` fixture: its httpx traffic to the
-relays is answered offline by the contract (see README, "Testing your own client").
+A project that installs sora-contract gets the ``sora_mock`` fixture: its httpx and httpx2 traffic
+(the official openai SDK's included) to the relays is answered offline by the contract (see README,
+"Testing your own client").
 """
 
 from __future__ import annotations
@@ -123,7 +124,11 @@ def sora_registry() -> SpecRegistry:
 
 @pytest.fixture
 def sora_mock(sora_registry: SpecRegistry) -> Iterator[SoraMock]:
-    """Answer httpx requests to the documented servers offline, by contract.
+    """Answer requests to the documented servers offline, by contract, from httpx and httpx2 clients.
+
+    The official openai SDK (httpx2 since 3.x) is answered too, sync and async; a request to any
+    other host raises respx's ``AllMockedAssertionError`` instead of reaching the network.
+    The SDK's DeprecationWarning for its videos methods is left alone: a project filters it itself.
 
     ``sora_mock.calls`` holds respx's record of each call; ``sora_mock.requests()`` the journal,
     with each request's verdict and problems.

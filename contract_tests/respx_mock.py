@@ -1,8 +1,12 @@
-"""The respx door: intercept httpx traffic to the documented servers and answer by contract.
+"""The respx door: intercept httpx and httpx2 traffic to the documented servers, answer by contract.
 
 Each server named in a document's ``servers`` gets a route; its requests go through the shared
 :class:`VideoService` (the same checker and engine as the mock server), so a test of client code
 sees exactly what the mock server would answer, without a network.
+
+One router serves both HTTP stacks: respx's own mocker patches httpcore (httpx), and
+:class:`HTTPCore2Mocker` patches httpcore2 (httpx2, which the official openai SDK 3.x is built on).
+Both hand their requests to the same router, so ``calls`` and the journal see every client.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import respx
 from contract_tests.checker import RawRequest, RequestChecker
 from contract_tests.engine import VideoEngine
 from contract_tests.journal import Entry, Journal
+from contract_tests.respx_httpcore2 import HTTPCore2Mocker
 from contract_tests.service import VideoService
 from contract_tests.specs import SpecRegistry, load_registry
 
@@ -25,8 +30,9 @@ from contract_tests.specs import SpecRegistry, load_registry
 class SoraMock:
     """A respx router for every documented server; use as a context manager or via the fixture.
 
-    ``assert_all_mocked`` (the default) makes any request to an undocumented host fail loudly, so
-    an offline test can never reach the network by accident.
+    While started it answers httpx and httpx2 clients alike, sync and async. ``assert_all_mocked``
+    (the default) makes any request to an undocumented host fail loudly in either stack, so an
+    offline test can never reach the network by accident.
     """
 
     def __init__(
@@ -77,9 +83,14 @@ class SoraMock:
 
     def start(self) -> SoraMock:
         self.router.start()
+        HTTPCore2Mocker.register(self.router)
+        HTTPCore2Mocker.start()
         return self
 
     def stop(self) -> None:
+        # Patches stay while another started router still uses the mocker (respx's own rule).
+        HTTPCore2Mocker.unregister(self.router)
+        HTTPCore2Mocker.stop()
         self.router.stop(clear=False, reset=False, quiet=True)
 
     def __enter__(self) -> SoraMock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpcore
+import httpcore2
 import httpx
 import pytest
 import respx
@@ -83,9 +85,32 @@ def test_the_plugin_fixture_serves_a_client_project(pytester: pytest.Pytester) -
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+def patched_pools() -> list[str]:
+    """The connection pools whose send method is replaced (respx patches there, not in httpx's transport)."""
+    pools = [httpcore.ConnectionPool.handle_request, httpcore.AsyncConnectionPool.handle_async_request,
+             httpcore2.ConnectionPool.handle_request, httpcore2.AsyncConnectionPool.handle_async_request]
+    return [pool.__qualname__ for pool in pools if pool.__module__ == "respx.mocks"]
+
+
+def test_a_started_mock_patches_both_stacks_and_stopping_restores_them() -> None:
+    assert patched_pools() == []
+    with SoraMock():
+        assert len(patched_pools()) == 4
+    assert patched_pools() == []
+
+
 def test_transport_answers_one_client_without_patching_httpx() -> None:
     mock = SoraMock()
     with httpx.Client(transport=mock.transport()) as client:
         assert create(client).json()["status"] == "queued"
+        assert patched_pools() == []
     assert mock.calls.call_count == 1
-    assert not respx.mock.routes and httpx.HTTPTransport.handle_request.__module__ == "httpx._transports.default"
+
+
+def test_httpcore2_callers_get_httpcore2_responses() -> None:
+    """httpx2's transport is handed what httpcore2 itself would return, headers and body intact."""
+    with SoraMock(), httpcore2.ConnectionPool() as pool:
+        response = pool.request("GET", "https://api.chainhub.tech/v1/videos", headers={"Authorization": "Bearer k"})
+    assert isinstance(response, httpcore2.Response) and response.status == 200
+    assert dict(response.headers)[b"content-type"] == b"application/json"
+    assert b'"object":"list"' in response.content.replace(b" ", b"")
