@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import yaml
 
 from contract_tests.changes import pointers
@@ -67,8 +67,8 @@ def read_source(source: str) -> str:
     """The raw text of a file or an http(s) URL."""
     if is_url(source):
         try:
-            response = httpx.get(source, follow_redirects=True, timeout=_TIMEOUT_SECONDS)
-        except httpx.HTTPError as exc:
+            response = httpx2.get(source, follow_redirects=True, timeout=_TIMEOUT_SECONDS)
+        except httpx2.HTTPError as exc:
             raise LoadError(source, f"cannot fetch: {exc}") from None
         if response.status_code >= 400:
             raise LoadError(source, f"cannot fetch: HTTP {response.status_code}")
