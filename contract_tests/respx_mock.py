@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import httpx2
 import respx
 
 from contract_tests.checker import RawRequest, RequestChecker
@@ -71,6 +72,21 @@ class SoraMock:
         Other code in the same process (or the same pytest-xdist worker) keeps real HTTP.
         """
         return httpx.MockTransport(self.router.handler)
+
+    def httpx2_transport(self) -> httpx2.MockTransport:
+        """The same for an httpx2 client, e.g. ``OpenAI(http_client=httpx2.Client(transport=...))``.
+
+        respx routes match ``httpx.Request`` objects, so each request is rebuilt as one and the
+        answer converted back; bytes and raw headers pass unchanged.
+        """
+
+        def handle(request: httpx2.Request) -> httpx2.Response:
+            answer = self.router.handler(
+                httpx.Request(request.method, str(request.url), headers=request.headers.raw, content=request.content)
+            )
+            return httpx2.Response(answer.status_code, headers=answer.headers.raw, content=answer.content)
+
+        return httpx2.MockTransport(handle)
 
     @property
     def calls(self) -> respx.models.CallList:

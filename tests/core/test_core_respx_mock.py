@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpcore
 import httpcore2
 import httpx
+import httpx2
+import openai
 import pytest
 import respx
 
@@ -105,6 +107,21 @@ def test_transport_answers_one_client_without_patching_httpx() -> None:
         assert create(client).json()["status"] == "queued"
         assert patched_pools() == []
     assert mock.calls.call_count == 1
+
+
+def test_httpx2_transport_serves_the_official_sdk_without_patching() -> None:
+    mock = SoraMock()
+    http_client = httpx2.Client(transport=mock.httpx2_transport())
+    with openai.OpenAI(base_url="https://api.chainhub.tech/v1", api_key="sk-secret-value",
+                       http_client=http_client) as sdk:
+        video = sdk.videos.create(model="sora-2", prompt="画面动起来",
+                                  input_reference=("场景1.png", images.png(), "image/png"))
+        assert patched_pools() == []
+        with pytest.raises(openai.BadRequestError) as caught:
+            sdk.videos.create(prompt="no model")
+    assert video.status == "queued" and caught.value.param == "model"
+    entry = next(mock.requests())
+    assert entry.files[0]["filename"] == "场景1.png" and entry.headers["authorization"] == "Bearer [REDACTED]"
 
 
 def test_httpcore2_callers_get_httpcore2_responses() -> None:
