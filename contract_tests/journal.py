@@ -18,6 +18,9 @@ from typing import Any
 
 from contract_tests.redaction import Redactor, redact_headers, redact_query, request_secrets
 
+# Encodes an entry once to test it for secrets in one pass (built once: json.dumps with options
+# builds an encoder per call).
+_CHECK_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
 PREVIEW_MAX_BYTES = 1024 * 1024
 PREVIEW_ENTRIES = 20
@@ -154,7 +157,7 @@ class Journal:
         query = values.get("query") or ""
         scrubber = self.redactor.with_secrets(request_secrets(headers, query))
         redacted = {**values, "headers": redact_headers(headers), "query": redact_query(query)}
-        if not scrubber.finds_in_json(json.dumps(redacted, ensure_ascii=False, default=str)):
+        if not scrubber.finds_in_json(_CHECK_ENCODER.encode(redacted)):
             return redacted  # the common case: nothing else to hide, so nothing is walked
         return {name: scrubber.scrub_object(value) for name, value in redacted.items()}
 
