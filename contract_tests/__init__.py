@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     "invalid_requests": "contract_tests.strategies",
     "load_registry": "contract_tests.specs",
     "normalize_size": "contract_tests.engine",
-    "redact_headers": "contract_tests.journal",
+    "redact_headers": "contract_tests.redaction",
     "specs_dir": "contract_tests.specs",
     "valid_requests": "contract_tests.strategies",
 }
@@ -50,9 +50,10 @@ if TYPE_CHECKING:
     from contract_tests.checker import RawRequest, RequestChecker, UploadedFile, Verdict
     from contract_tests.conformance import CHECKS, Failure, check_response
     from contract_tests.engine import MemoryStore, VideoEngine, VideoRecord, normalize_size
-    from contract_tests.journal import Journal, redact_headers
+    from contract_tests.journal import Journal
     from contract_tests.multipart import FormPart, encode_multipart
     from contract_tests.problems import Code, Problem, error_response
+    from contract_tests.redaction import redact_headers
     from contract_tests.respx_mock import SoraMock
     from contract_tests.service import RawResponse, VideoService
     from contract_tests.specs import Document, SpecError, SpecRegistry, load_registry, specs_dir

@@ -1,21 +1,26 @@
 """The request journal: what each client sent, the contract's verdict, and what was answered.
 
 Bounded, so a long-running mock does not grow without limit; secrets are redacted on the way
-in, so nothing that reads the journal (a test, an admin page, a JSON dump) can leak a token.
+in (:meth:`Journal.redact`, the rules of :mod:`contract_tests.redaction`), by every store, so
+nothing that reads the journal (a test, an admin page, a JSON dump, a state file) can leak a token.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"})
+from contract_tests.redaction import Redactor, redact_headers, redact_query, request_secrets
+
+# Encodes an entry once to test it for secrets in one pass (built once: json.dumps with options
+# builds an encoder per call).
+_CHECK_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
 PREVIEW_MAX_BYTES = 1024 * 1024
 PREVIEW_ENTRIES = 20
@@ -28,31 +33,6 @@ _IMAGE_SIGNATURES = (
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
 )
-
-
-def redact_header(name: str, value: str) -> str:
-    """Keep the scheme and hide the credential: ``Bearer sk-abc`` -> ``Bearer [REDACTED]``."""
-    if name.lower() not in SECRET_HEADERS:
-        return value
-    scheme, sep, _ = value.partition(" ")
-    return f"{scheme} [REDACTED]" if sep else "[REDACTED]"
-
-
-SECRET_QUERY_KEYS = frozenset({"key", "api_key", "apikey", "api-key", "token", "access_token", "auth", "password"})
-
-
-def redact_query(query: str) -> str:
-    """Hide the value of secret-looking query parameters (``?api_key=sk-...``), keep the rest."""
-    if not query:
-        return query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
-        return query
-    return urlencode([(k, "[REDACTED]" if k.lower() in SECRET_QUERY_KEYS else v) for k, v in pairs], safe="[]")
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: redact_header(name, value) for name, value in headers.items()}
 
 
 @dataclass
@@ -159,15 +139,30 @@ class Previews:
 class Journal:
     """A bounded, thread-safe list of :class:`Entry`, newest last."""
 
-    def __init__(self, capacity: int = 1000) -> None:
+    def __init__(self, capacity: int = 1000, redactor: Redactor | None = None) -> None:
+        self.redactor = redactor if redactor is not None else Redactor()
         self._entries: deque[Entry] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.previews = Previews()
 
+    def redact(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """An entry's values with no secret left, before any store keeps them.
+
+        Secret headers and query parameters are masked where they stand; their values, and
+        credential-shaped text, are then scrubbed from everything else (an error message may
+        quote a malformed ``Authorization``, a response may echo a token). Every store calls this.
+        """
+        headers = values.get("headers") or {}
+        query = values.get("query") or ""
+        scrubber = self.redactor.with_secrets(request_secrets(headers, query))
+        redacted = {**values, "headers": redact_headers(headers), "query": redact_query(query)}
+        if not scrubber.finds_in_json(_CHECK_ENCODER.encode(redacted)):
+            return redacted  # the common case: nothing else to hide, so nothing is walked
+        return {name: scrubber.scrub_object(value) for name, value in redacted.items()}
+
     def record(self, **values: Any) -> Entry:
-        values["headers"] = redact_headers(values.get("headers") or {})
-        values["query"] = redact_query(values.get("query") or "")
+        values = self.redact(values)
         with self._lock:
             entry = Entry(id=next(self._ids), time=values.pop("time", time.time()), **values)
             self._entries.append(entry)

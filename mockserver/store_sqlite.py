@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.engine import VideoRecord
-from contract_tests.journal import Entry, Journal, redact_headers
+from contract_tests.journal import Entry, Journal
 
 if sys.platform != "win32":
     import fcntl
@@ -166,7 +166,7 @@ class SqliteJournal(Journal):
         self.capacity = capacity
 
     def record(self, **values: Any) -> Entry:
-        values["headers"] = redact_headers(values.get("headers") or {})
+        values = self.redact(values)  # before the row is written: the file never holds a secret
         values.setdefault("time", time.time())
         values.update(values.pop("extra", None) or {})  # stored flat, as Entry.as_dict shows it
         data = _entry(0, values).as_dict()

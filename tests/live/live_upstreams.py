@@ -80,6 +80,18 @@ def echoes_token(service: VideoService, request: RawRequest) -> RawResponse:
     return RawResponse.json(response.status, payload)
 
 
+# A key the relay itself holds (not the client's): no run knows it, its shape gives it away.
+RELAY_KEY = "sk-relayownedkey-4f8e2b7c"
+
+
+def echoes_token_in_error(service: VideoService, request: RawRequest) -> RawResponse:
+    """Refuses every request with a 401 whose message quotes the caller's token and the relay's own key."""
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    message = f"Incorrect API key provided: {token}. Upstream refused relay key {RELAY_KEY}."
+    return RawResponse.json(401, {"error": {"message": message, "type": "invalid_request_error",
+                                            "param": None, "code": "invalid_api_key"}})
+
+
 BREAKAGES: dict[str, Breakage] = {
     "honest": honest,
     "processing": _patched_video(_set_processing),
@@ -88,6 +100,7 @@ BREAKAGES: dict[str, Breakage] = {
     "accepts_missing_required": accepts_missing_required,
     "error_500": error_500,
     "echoes_token": echoes_token,
+    "echoes_token_in_error": echoes_token_in_error,
 }
 
 

@@ -1,0 +1,265 @@
+"""Every rule that keeps a secret out of what sora-contract stores, serves or writes: the one home.
+
+Used by every store of the request journal (memory and ``--state`` SQLite, *before* anything is
+stored, so a state file never holds a secret), and therefore by every page and JSON it serves,
+and by live mode's scrubbing of pytest reports, the terminal summary and the JSON report.
+
+The rules:
+
+* **Secret headers** (:data:`SECRET_HEADERS`: ``Authorization``, ``Proxy-Authorization``,
+  ``X-Api-Key``, ``Api-Key``, ``X-Auth-Token``, ``X-Access-Token``, ``Cookie``, ``Set-Cookie``) and
+  **secret query parameters** (:data:`SECRET_QUERY_KEYS`: ``api_key``, ``apikey``, ``key``,
+  ``token``, ``access_token``, ...) are matched case-insensitively, ``-`` and ``_`` alike.
+* **One mask**, :data:`MASK` (``[REDACTED]``), never a fingerprint: a hash of a short secret can
+  be brute-forced. An ``Authorization`` value keeps its scheme (``Bearer [REDACTED]``) and a
+  cookie its names (``session=[REDACTED]``), which is what a person debugging needs to see.
+* **Known values are scrubbed from any text**: the tokens a run knows (live mode's from the
+  environment) and, for a journal entry, the values of the request's own secret headers and query
+  parameters, wherever they show up again (an error message quoting a malformed ``Authorization``,
+  a body). Values shorter than :data:`MIN_SECRET_LENGTH` are masked where they stand but not
+  searched for elsewhere: replacing every ``"1"`` would garble the text.
+* **Credential-shaped text is masked even when unknown**: an OpenAI-style key (``sk-`` then 8+
+  of ``[A-Za-z0-9_-]``, not inside a longer word, so ``task-management`` stays), a ``Bearer``
+  credential of 16+ token characters (so ``Bearer YOUR_KEY`` in a help text stays), the value of a
+  secret query parameter inside a URL (``?api_key=...``) and a URL's password (``//user:pw@``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+MASK = "[REDACTED]"
+# Known values shorter than this are not searched for in text (they would garble it).
+MIN_SECRET_LENGTH = 6
+# How deep :meth:`Redactor.scrub_object` walks nested data (report objects nest deeply, not forever).
+_MAX_DEPTH = 12
+
+
+def _forms(names: Iterable[str]) -> frozenset[str]:
+    """Every spelling a lower-cased name may take: ``-`` and ``_`` alike."""
+    lowered = [name.lower() for name in names]
+    return frozenset(form for name in lowered for form in (name.replace("_", "-"), name.replace("-", "_")))
+
+
+SECRET_HEADERS = _forms(
+    (
+        "Authorization", "Proxy-Authorization", "X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token",
+        "Cookie", "Set-Cookie",
+    )
+)
+SECRET_QUERY_KEYS = _forms(
+    (
+        "key", "api_key", "apikey", "token", "access_token", "refresh_token", "id_token", "auth",
+        "password", "secret", "client_secret",
+    )
+)
+_COOKIES = _forms(("Cookie", "Set-Cookie"))
+_AUTH_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9._~+-]*$")
+# ``=`` then a lookbehind per name (each of fixed width): a pattern that starts with a literal.
+_AFTER_QUERY_KEY = "|".join(f"(?<=[?&;]{re.escape(key)}=)" for key in sorted(SECRET_QUERY_KEYS))
+# Credential-shaped text, masked wherever it appears (the module docstring says why each is safe).
+# Each rule runs only when its needle is in the lower-cased text, and each pattern starts with a
+# literal where it can (Python's ``re`` then skips ahead fast): a journal entry with nothing to
+# hide costs a few microseconds, not a regex scan per character.
+_CREDENTIALS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("sk-", re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)[A-Za-z0-9_-]{8,}"), MASK),
+    ("bearer", re.compile(r"(?i)(bearer(?<!\wbearer)\s+)[A-Za-z0-9._~+/-]{16,}=*"), rf"\1{MASK}"),
+    ("=", re.compile(rf"(?i)=(?:{_AFTER_QUERY_KEY})[^&#;\s\"'<>]+"), f"={MASK}"),
+    ("://", re.compile(r"(://[^/?#\s:@\"'<>]+:)[^/?#\s@\"'<>]+@"), rf"\1{MASK}@"),
+)
+
+
+def _mask_credentials(text: str) -> str:
+    lowered = text.lower()
+    for needle, pattern, replacement in _CREDENTIALS:
+        if needle in lowered:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def _has_credentials(text: str) -> bool:
+    lowered = text.lower().replace(f"bearer {MASK}".lower(), "")  # already masked is not a credential
+    return any(needle in lowered and pattern.search(text) for needle, pattern, _ in _CREDENTIALS)
+
+
+def is_secret_header(name: str) -> bool:
+    """Case-insensitive, ``-`` and ``_`` alike (``x_api_key`` is ``X-Api-Key``)."""
+    return name.lower() in SECRET_HEADERS
+
+
+def is_secret_query_key(name: str) -> bool:
+    return name.lower() in SECRET_QUERY_KEYS
+
+
+def redact_header(name: str, value: str) -> str:
+    """A secret header's value masked: ``Bearer sk-abc`` -> ``Bearer [REDACTED]``; others unchanged."""
+    if not is_secret_header(name):
+        return value
+    if name.lower() in _COOKIES:
+        return "; ".join(_mask_cookie(part) for part in value.split(";") if part.strip())
+    scheme, _, credential = value.strip().partition(" ")
+    return f"{scheme} {MASK}" if credential.strip() and _AUTH_SCHEME.match(scheme) else MASK
+
+
+def _mask_cookie(part: str) -> str:
+    name, sep, _ = part.strip().partition("=")
+    return f"{name}={MASK}" if sep else MASK
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: redact_header(name, value) for name, value in headers.items()}
+
+
+def redact_query(query: str) -> str:
+    """A query string with the values of secret parameters masked (``api_key=[REDACTED]``), the rest kept."""
+    if not query:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(is_secret_query_key(key) for key, _ in pairs):
+        return query
+    return urlencode([(k, MASK if is_secret_query_key(k) else v) for k, v in pairs], safe="[]")
+
+
+def request_secrets(headers: Mapping[str, str], query: str = "") -> list[str]:
+    """The secret values one request carries: its secret headers' credentials, cookies and query values."""
+    values: list[str] = []
+    for name, value in headers.items():
+        if not is_secret_header(name):
+            continue
+        values.append(value.strip())
+        if name.lower() in _COOKIES:
+            values.extend(part.partition("=")[2].strip() for part in value.split(";"))
+        else:
+            values.append(value.strip().partition(" ")[2].strip())
+    if query:
+        values.extend(v for k, v in parse_qsl(query, keep_blank_values=True) if is_secret_query_key(k))
+    return values
+
+
+class Secret:
+    """A credential whose ``repr``/``str`` never show it; :meth:`reveal` is the one way out."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class Redactor:
+    """Masks known secret values and credential-shaped text in strings, data and pytest reports."""
+
+    def __init__(self, secrets: Iterable[Secret | str] = ()) -> None:
+        values = {s.reveal() if isinstance(s, Secret) else s for s in secrets}
+        # Longest first, so a token that contains another is replaced whole.
+        self._values = tuple(sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True))
+
+    def __bool__(self) -> bool:
+        """Whether any secret value is known (credential-shaped text is masked either way)."""
+        return bool(self._values)
+
+    def finds_in_json(self, text: str) -> bool:
+        """Whether JSON ``text`` holds anything :meth:`scrub_object` would change in the data it encodes.
+
+        A cheap test on one string (JSON-escaped forms of the known values, and the credential
+        patterns, which never span a quote), so data with nothing to hide is not walked at all.
+        """
+        return any(_json_escaped(v) in text for v in self._values) or _has_credentials(text)
+
+    def with_secrets(self, secrets: Iterable[Secret | str]) -> Redactor:
+        """This redactor, knowing ``secrets`` too (a journal entry adds its request's own)."""
+        return Redactor([*self._values, *secrets])
+
+    def scrub(self, text: str) -> str:
+        for value in self._values:
+            if value in text:
+                text = text.replace(value, MASK)
+        return _mask_credentials(text)
+
+    def scrub_object(self, obj: Any) -> Any:
+        """``obj`` with every string in it scrubbed.
+
+        Containers that change are copied, never changed in place (a journal entry's response may
+        be the very object a store keeps); pytest's own report objects are changed in place.
+        """
+        return self._walk(obj, set(), 0)
+
+    def _walk(self, obj: Any, seen: set[int], depth: int) -> Any:
+        if isinstance(obj, str):
+            return self.scrub(obj)
+        if isinstance(obj, bytes):
+            text = obj.decode("utf-8", "replace")
+            scrubbed = self.scrub(text)
+            return obj if scrubbed == text else scrubbed.encode()
+        if obj is None or isinstance(obj, int | float | bool) or depth > _MAX_DEPTH or id(obj) in seen:
+            return obj
+        seen.add(id(obj))
+        try:
+            if isinstance(obj, list | tuple):
+                items = [self._walk(item, seen, depth + 1) for item in obj]
+                if all(new is old for new, old in zip(items, obj, strict=True)):
+                    return obj
+                if isinstance(obj, list):
+                    return items
+                return type(obj)(*items) if hasattr(obj, "_fields") else tuple(items)
+            if isinstance(obj, dict):
+                pairs = [(self._walk(k, seen, depth + 1), self._walk(v, seen, depth + 1)) for k, v in obj.items()]
+                if all(k is old_k and v is old_v for (k, v), (old_k, old_v) in zip(pairs, obj.items(), strict=True)):
+                    return obj
+                return dict(pairs)
+            if _is_report_part(obj):
+                for name in _attribute_names(obj):
+                    value = getattr(obj, name, None)
+                    new = self._walk(value, seen, depth + 1)
+                    if new is not value:
+                        object.__setattr__(obj, name, new)
+            return obj
+        finally:
+            seen.discard(id(obj))
+
+    def scrub_report(self, report: Any) -> None:
+        """Scrub a pytest TestReport/CollectReport: longrepr, captured sections, user properties."""
+        for name in ("longrepr", "sections", "user_properties"):
+            if hasattr(report, name):
+                value = getattr(report, name)
+                new = self.scrub_object(value)
+                if new is not value:
+                    setattr(report, name, new)
+
+
+def _json_escaped(value: str) -> str:
+    """``value`` as it appears inside a JSON string (``ensure_ascii=False``)."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return value
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _is_report_part(obj: Any) -> bool:
+    """Only pytest's own report objects are walked: never arbitrary user objects or modules."""
+    module = type(obj).__module__ or ""
+    return module.startswith(("_pytest", "pytest"))
+
+
+def _attribute_names(obj: Any) -> list[str]:
+    names = list(getattr(obj, "__dict__", {}))
+    for cls in type(obj).__mro__:
+        slots = cls.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return names
