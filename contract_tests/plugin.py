@@ -1,4 +1,4 @@
-"""The pytest plugin (entry point ``pytest11``): fixtures for client projects, and test profiles.
+"""The pytest plugin (entry point ``pytest11``): fixtures for client projects, and live mode.
 
 A project that installs sora-contract gets the ``sora_mock`` fixture: its httpx and httpx2 traffic
 (the official openai SDK's included) to the relays is answered offline by the contract (see README,
@@ -7,45 +7,19 @@ A project that installs sora-contract gets the ``sora_mock`` fixture: its httpx 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
 
 from contract_tests.live.config import DEFAULT_BUDGET, DEFAULT_TIMEOUT, live_requested, resolve
 from contract_tests.live.hooks import LiveSession, Redaction, environment_secrets
 from contract_tests.live.secrets import Redactor
 from contract_tests.respx_mock import SoraMock
 from contract_tests.specs import SpecRegistry, load_registry
+from contract_tests.suite.profiles import register_named_profiles
 
 LIVE_SESSION = pytest.StashKey["LiveSession | None"]()
-
-# Profiles, chosen with --hypothesis-profile. Registering "ci" replaces Hypothesis' built-in one,
-# which it loads by itself whenever CI is set.
-settings.register_profile(
-    "dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "ci",
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-# Live: no shrinking, because every shrink step would be another request to a real server.
-settings.register_profile(
-    "live",
-    max_examples=3,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,13 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis' plugin loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
-    chosen = config.getoption("hypothesis_profile", default=None)
+    # Never load a profile here: the project's Hypothesis settings stay its own. The suite's
+    # tests get theirs per test (contract_tests/suite/profiles.py).
+    register_named_profiles()
     live = live_requested(bool(config.getoption("live", default=False)))
-    if chosen is None and live:
-        settings.load_profile("live")
-    elif chosen is None and not os.environ.get("CI"):
-        settings.load_profile("dev")
     redactor = Redactor(environment_secrets())
     config.pluginmanager.register(Redaction(redactor), "sora-contract-redaction")
     session = None

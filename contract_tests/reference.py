@@ -7,9 +7,11 @@ two on every generated request; ``bench/`` measures the two side by side.
 
 from __future__ import annotations
 
+from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 from openapi_core.datatypes import RequestParameters
+from openapi_core.deserializing.media_types import util as media_type_util
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from contract_tests.checker import RawRequest
@@ -36,9 +38,25 @@ class OpenAPICoreRequest:
 
 
 def openapi_core_accepts(document: Document, request: RawRequest) -> bool:
-    """True when openapi-core's plain ``unmarshal_request`` finds no error for ``document``."""
+    """True when openapi-core's plain ``unmarshal_request`` finds no error for ``document``.
+
+    openapi-core refuses a multipart body it cannot split into named parts by failing an
+    ``assert`` in its form parser instead of reporting an error: that one failure is its "no".
+    Anything else it raises is a crash, and propagates: counted as a rejection, it would let a
+    comparison with the checker pass for the wrong reason.
+    """
     try:
         result = document.openapi.unmarshal_request(OpenAPICoreRequest(request, document.base_url))
-    except Exception:  # openapi-core raises on some malformed bodies instead of reporting them
-        return False
+    except AssertionError as exc:
+        if _raised_by_form_parser(exc.__traceback__):
+            return False
+        raise
     return not result.errors
+
+
+def _raised_by_form_parser(traceback: TracebackType | None) -> bool:
+    """Whether the innermost frame is openapi-core's multipart part iterator (``iter_payloads``)."""
+    innermost = None
+    while traceback is not None:
+        innermost, traceback = traceback, traceback.tb_next
+    return innermost is not None and innermost.tb_frame.f_code is media_type_util.iter_payloads.__code__

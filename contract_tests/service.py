@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -29,6 +30,7 @@ _VIDEO = re.compile(r"^/v1/videos/(?P<id>[^/]+)$")
 _CONTENT = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
 _REMIX = re.compile(r"^/v1/videos/(?P<id>[^/]+)/remix$")
 _CREATE = "/v1/videos"
+logger = logging.getLogger(__name__)
 POLL_AFTER = "openai-poll-after-ms"
 # Problems the checker finds before it reads a body: they outrank a body that failed to stream.
 _BEFORE_BODY = frozenset({Code.UNKNOWN_URL, Code.METHOD_NOT_ALLOWED, Code.INVALID_API_KEY, Code.UNSUPPORTED_MEDIA_TYPE})
@@ -106,7 +108,8 @@ class VideoService:
                 response = RawResponse.error(body_problem)
             else:
                 response = self._lifecycle(request, decision)
-        except Exception as exc:  # a bug must not become a stack trace on the wire
+        except Exception as exc:  # a bug must not become a stack trace on the wire, but must be seen
+            logger.exception("internal error answering %s %s", request.method, request.path)
             problem = Problem(Code.SERVER_ERROR, f"The mock hit an internal error: {type(exc).__name__}.", None, 500)
             response = RawResponse.error(problem)
         response = self._apply(response, decision)

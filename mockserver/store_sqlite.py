@@ -169,6 +169,7 @@ class SqliteJournal(Journal):
         values = self.redact(values)  # before the row is written: the file never holds a secret
         values.setdefault("time", time.time())
         values.update(values.pop("extra", None) or {})  # stored flat, as Entry.as_dict shows it
+        values.setdefault("worker", os.getpid())  # several workers share this journal: which one answered
         data = _entry(0, values).as_dict()
         data.pop("id")
         text = json.dumps(data, default=str)

@@ -7,7 +7,9 @@ target which server it is about, so live mode can skip a server without a token 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +17,20 @@ import pytest
 from contract_tests.plugin import live_session
 from contract_tests.respx_mock import SoraMock
 from contract_tests.specs import SpecRegistry
+from contract_tests.suite.profiles import apply_to, profile_name, suite_settings
 from contract_tests.target import Target
+
+SUITE_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The suite's Hypothesis settings, on the suite's tests only (see profiles.py)."""
+    name = profile_name(
+        config.getoption("hypothesis_profile", default=None),
+        live=live_session(config) is not None,
+        ci=bool(os.environ.get("CI")),
+    )
+    apply_to((item for item in items if SUITE_DIR in item.path.parents), suite_settings(name))
 
 
 @pytest.fixture(scope="session")

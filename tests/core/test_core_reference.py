@@ -7,14 +7,17 @@ closes (so a change in either shows up here).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NoReturn
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.checker import RequestChecker
+from contract_tests.checker import RawRequest, RequestChecker
 from contract_tests.reference import openapi_core_accepts
 from contract_tests.specs import load_registry
-from contract_tests.strategies import invalid_cases, invalid_requests, valid_requests
+from contract_tests.strategies import example_request, invalid_cases, invalid_requests, valid_requests
 
 REGISTRY = load_registry()
 CHECKER = RequestChecker(REGISTRY)
@@ -46,3 +49,36 @@ def test_invalid_requests_checker_rejects_and_openapi_core_misses_only_known_gap
     request = generated.raw(document.base_url)
     assert not CHECKER.check(request, document.server_id).ok
     assert openapi_core_accepts(document, request) == (generated.label in OPENAPI_CORE_GAPS), generated.describe()
+
+
+def _crash(exc: BaseException) -> Callable[..., NoReturn]:
+    def unmarshal_request(*args: Any, **kwargs: Any) -> NoReturn:
+        raise exc
+
+    return unmarshal_request
+
+
+def test_an_openapi_core_crash_fails_the_comparison_instead_of_counting_as_a_rejection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(REGISTRY.document("chainhub").openapi, "unmarshal_request", _crash(RuntimeError("core bug")))
+    with pytest.raises(RuntimeError, match="core bug"):
+        # the checker rejects this class too: a crash read as "rejects" would agree with it
+        test_invalid_requests_checker_rejects_and_openapi_core_misses_only_known_gaps(
+            "chainhub", "missing_required:model"
+        )
+
+
+def test_only_the_form_parsers_assertion_counts_as_a_rejection(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = REGISTRY.document("chainhub")
+    monkeypatch.setattr(document.openapi, "unmarshal_request", _crash(AssertionError("elsewhere")))
+    with pytest.raises(AssertionError, match="elsewhere"):
+        openapi_core_accepts(document, example_request(document).raw(document.base_url))
+
+
+def test_openapi_core_refusing_a_malformed_multipart_body_is_its_rejection() -> None:
+    document = REGISTRY.document("chainhub")
+    example = example_request(document)
+    headers = {**example.headers, "Content-Type": "multipart/form-data"}  # no boundary: cannot be split
+    request = RawRequest("POST", f"{document.base_url}/v1/videos", headers, example.body)
+    assert not openapi_core_accepts(document, request)

@@ -7,13 +7,15 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+# Re-exported for test modules that still import them from here; new code imports mock_http.
+from mock_http import AUTH, TOKEN, create
+
 from contract_tests import example_request, load_registry
 from contract_tests.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 
-TOKEN = "sk-test-secret-123"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+__all__ = ["AUTH", "TOKEN", "create"]
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +50,3 @@ def client(server: BackgroundServer) -> Iterator[httpx.Client]:
 def example() -> GeneratedRequest:
     """jxincm-private's own example request (multipart, with an image)."""
     return example_request(load_registry().document("jxincm-private"))
-
-
-def create(http: httpx.Client, example: GeneratedRequest, **headers: str) -> httpx.Response:
-    return http.post("/v1/videos", content=example.body, headers={**example.headers, **headers})

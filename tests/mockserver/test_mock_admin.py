@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import AUTH, TOKEN, create
+from mock_http import AUTH, TOKEN, create
 from starlette.routing import Route
 
 from contract_tests.specs import load_document

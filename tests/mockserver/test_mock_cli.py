@@ -4,61 +4,25 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from conftest import AUTH, create
+from mock_http import AUTH, PYTHON, create, running
 
 from contract_tests.specs import specs_dir
 from contract_tests.strategies import GeneratedRequest
 from mockserver.cli import _spec, main
 
-PYTHON = sys.executable
+# A new connection per request, until both workers have answered (or this many): the kernel
+# spreads connections over the workers, it does not alternate them.
+MAX_CONNECTIONS = 100
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [PYTHON, "-m", "mockserver", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.communicate()[0]) from None
-                time.sleep(0.1)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def _journal(url: str) -> list[dict]:
+    return list(httpx.get(f"{url}/__admin/requests").json()["data"])
 
 
 def test_starts_prints_the_banner_and_stops_on_ctrl_c(example: GeneratedRequest) -> None:
@@ -82,16 +46,23 @@ def test_chainhub_upstream_enforces_chainhub_documents() -> None:
 
 def test_workers_share_sqlite_state(tmp_path: Path, example: GeneratedRequest) -> None:
     with running("--workers", "2", "--state", str(tmp_path / "s.sqlite"), "--render-seconds", "0") as (url, _):
-        made = []
-        for _ in range(8):  # a new connection each time, so requests land on both workers
+        made: list[str] = []
+        creators: set[int] = set()
+        while len(creators) < 2 and len(made) < MAX_CONNECTIONS:
             with httpx.Client(base_url=url, headers=AUTH) as http:
                 made.append(create(http, example).json()["id"])
-        for _ in range(8):
+            creators = {e["worker"] for e in _journal(url) if e["method"] == "POST"}
+        assert len(creators) == 2, f"{len(made)} creates, all answered by worker {creators}"
+        listers: set[int] = set()
+        lists = 0
+        while len(listers) < 2 and lists < MAX_CONNECTIONS:
+            lists += 1
             with httpx.Client(base_url=url, headers=AUTH) as http:
                 listed = [v["id"] for v in http.get("/v1/videos", params={"limit": 100}).json()["data"]]
-                assert sorted(listed) == sorted(made)
-        journal = httpx.get(f"{url}/__admin/requests").json()["data"]
-        assert len(journal) == 16
+            assert sorted(listed) == sorted(made)  # whichever worker answered sees every video
+            listers = {e["worker"] for e in _journal(url) if e["method"] == "GET"}
+        assert listers == creators, f"{lists} lists answered by {listers}, creates by {creators}"
+        assert len(_journal(url)) == len(made) + lists  # every worker's requests, in the one journal
 
 
 def test_refuses_workers_without_state(capsys: pytest.CaptureFixture[str]) -> None:

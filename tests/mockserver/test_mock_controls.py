@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import threading
 import time
-from collections.abc import Callable
 
 import httpx
 import pytest
-from conftest import AUTH, create
+from mock_http import AUTH, Serve, create, until
 
 from contract_tests import SoraMock, example_request, load_registry
 from contract_tests.controls import Controls, parse_latency, parse_prefer
 from contract_tests.problems import Problem
 from contract_tests.strategies import GeneratedRequest
+from mockserver import door
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
-
-Serve = Callable[[Settings], BackgroundServer]
 
 
 def test_prefer_code_forces_the_status_without_creating(client: httpx.Client, example: GeneratedRequest) -> None:
@@ -47,19 +47,48 @@ def test_prefer_render_seconds_sets_this_videos_duration(client: httpx.Client, e
     assert client.get(f"/v1/videos/{slow['id']}").json()["status"] in {"queued", "in_progress"}
 
 
-def test_prefer_latency_delays_without_blocking_others(client: httpx.Client, server: BackgroundServer) -> None:
-    def slow() -> float:
-        started = time.monotonic()
-        client.get("/v1/videos", headers={"Prefer": "latency=800"})
-        return time.monotonic() - started
+class HeldDelays:
+    """Stands in for the door's ``asyncio``: records each delay it awaits and holds it until released.
 
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        slow_call = pool.submit(slow)
-        time.sleep(0.1)
-        assert httpx.get(f"{server.url}/v1/videos", headers=AUTH).status_code == 200
-        # answered while the delayed one still waits: the delay is awaited, not slept on the loop
-        assert not slow_call.done()
-        assert slow_call.result() >= 0.8
+    The test decides when a delayed answer may go, so "answered while the other still waits"
+    is a fact, not a race against a clock.
+    """
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self.released = threading.Event()
+        self._sleep = asyncio.sleep
+
+    async def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        while not self.released.is_set():
+            await self._sleep(0.005)  # awaited, as the door awaits: the loop serves others meanwhile
+
+
+def _delays_while_the_first_is_held(
+    running: BackgroundServer, monkeypatch: pytest.MonkeyPatch, first: dict[str, str], second: dict[str, str]
+) -> list[float]:
+    """Send ``first`` (delayed by the controls) and hold its delay; ``second`` must then be answered
+    while ``first`` still waits. Returns the delays the door awaited, in seconds."""
+    held = HeldDelays()
+    monkeypatch.setattr(door, "asyncio", held)
+    url = f"{running.url}/v1/videos"
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(httpx.get, url, headers={**AUTH, **first}, timeout=30)
+        try:
+            until(lambda: held.delays, "the door awaited the first request's delay")
+            answered = httpx.get(url, headers={**AUTH, **second}, timeout=10)
+            assert answered.status_code == 200
+            assert not waiting.done(), "the first request was answered while its delay was held"
+        finally:
+            held.released.set()
+        assert waiting.result(timeout=30).status_code == 200
+    return held.delays
+
+
+def test_prefer_latency_delays_without_blocking_others(serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    delays = _delays_while_the_first_is_held(serve(Settings()), monkeypatch, {"Prefer": "latency=800"}, {})
+    assert delays == [0.8]  # the first one's, awaited; the second had none to wait
 
 
 def test_bad_prefer_values_are_400_but_unknown_preferences_are_ignored(client: httpx.Client) -> None:
@@ -103,8 +132,12 @@ def test_global_latency(serve: Serve) -> None:
     started = time.monotonic()
     assert httpx.get(f"{running.url}/v1/videos", headers=AUTH).status_code == 200
     assert time.monotonic() - started >= 0.3
-    overridden = httpx.get(f"{running.url}/v1/videos", headers={**AUTH, "Prefer": "latency=0"})
-    assert overridden.headers["preference-applied"] == "latency=0"  # the header overrides the global latency
+
+
+def test_prefer_latency_zero_overrides_the_global_latency(serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    running = serve(Settings(latency_ms=(800, 800)))
+    delays = _delays_while_the_first_is_held(running, monkeypatch, {}, {"Prefer": "latency=0"})
+    assert delays == [0.8]  # the global latency, for the first only: latency=0 awaited nothing
 
 
 def test_controls_work_through_the_respx_door_too() -> None:

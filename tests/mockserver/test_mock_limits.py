@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from conftest import AUTH, create
+from mock_http import AUTH, create
 
 from contract_tests import FormPart, encode_multipart, images
 from contract_tests.strategies import GeneratedRequest

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import openai
 import pytest
-from conftest import TOKEN
+from mock_http import TOKEN
 
 from contract_tests import images
 from mockserver.background import BackgroundServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from conftest import AUTH, TOKEN, create
+from mock_http import AUTH, TOKEN, create
 
 from contract_tests.engine import VideoEngine
 from contract_tests.strategies import GeneratedRequest
