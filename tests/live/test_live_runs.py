@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from live_runs import LiveRun, free_port, run_suite, sora_mock
 from live_upstreams import serve
@@ -24,7 +24,7 @@ def test_live_mode_passes_against_sora_mock(tmp_path: Path) -> None:
     with sora_mock("jxincm") as jxincm, sora_mock("chainhub") as chainhub:
         env = {"SORA_JXINCM_BASE_URL": jxincm, "SORA_CHAINHUB_BASE_URL": chainhub, "SORA_API_KEY": TOKEN}
         run = run_suite(tmp_path, ["-n", "2"], env)
-        journals = [httpx.get(f"{url}/__admin/requests", timeout=10).text for url in (jxincm, chainhub)]
+        journals = [httpx2.get(f"{url}/__admin/requests", timeout=10).text for url in (jxincm, chainhub)]
     assert all('"verdict": "accepted"' in j or '"verdict":"accepted"' in j for j in journals)
     assert not any(TOKEN in j for j in journals) and TOKEN not in run.everything()
     assert run.returncode == 0, run.output[-3000:]
