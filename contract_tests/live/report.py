@@ -181,7 +181,7 @@ class LiveReport:
             lines.extend(f"  skipped {n}x: {reason}" for reason, n in sorted(tally.skip_reasons.items()))
             lines.extend(f"  FINDING {f['test']}: {f['message'].splitlines()[0]}" for f in tally.findings)
             lines.extend(
-                f"  OBSERVATION {o['test']}: [{o['check']}] {o['message']}" for o in tally.observations
+                f"  OBSERVATION {o['test']}: {o['message']}" for o in tally.observations
             )
             lines.extend(f"  UNEXPECTED ACCEPTANCE {_acceptance_line(a)}" for a in tally.acceptances)
             lines.extend(f"  FOLLOWED {_follow_line(f)}" for f in tally.follows)
