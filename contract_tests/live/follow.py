@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -72,7 +72,7 @@ class Followed:
         }
 
 
-def lifecycle_failures(video_id: str, snapshots: list[Mapping[str, Any]]) -> list[Failure]:
+def lifecycle_failures(video_id: str, snapshots: Sequence[Mapping[str, Any]]) -> list[Failure]:
     """Every broken lifecycle promise in a sequence of polled video objects (oldest first)."""
     failures: list[Failure] = []
     rank, progress = -1, -1

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from contract_tests.live.budget import Budget, Tally
 from contract_tests.live.config import resolve
-from contract_tests.live.target import CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
+from contract_tests.live.target import ACCEPTANCE_PROPERTY, CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
 from contract_tests.live.transport import RetryPolicy, Transport, UpstreamUnreachable
 from contract_tests.specs import load_registry
-from contract_tests.strategies import GeneratedRequest, example_request, invalid_requests
+from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest, example_request, invalid_requests
 
 REGISTRY = load_registry()
 TOKEN = "sk-real-token-0987654321"
@@ -189,3 +189,61 @@ def _draw(strategy: st.SearchStrategy[GeneratedRequest]) -> Iterator[GeneratedRe
 
     take()
     return iter(found)
+
+
+def queued_video_then(delete_status: int) -> Callable[[httpx2.Request], httpx2.Response]:
+    """A relay that accepts every POST with a video, and answers DELETE with ``delete_status``."""
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        if request.method == "POST":
+            return httpx2.Response(200, json={"id": "video_abc", "object": "video", "status": "queued"})
+        return httpx2.Response(delete_status, json={"deleted": delete_status == 200})
+
+    return answer
+
+
+def _missing_prompt() -> GeneratedRequest:
+    return next(_draw(invalid_requests(REGISTRY.document("chainhub"), "missing_required:prompt")))
+
+
+def test_an_unexpected_acceptance_is_spent_recorded_and_deleted(tmp_path: Path) -> None:
+    h, item = harness(tmp_path, answer=queued_video_then(200)), FakeItem()
+    h.target.begin(item, "chainhub")  # type: ignore[arg-type]
+    request = _missing_prompt()
+    assert h.target.send(request).status_code == 200
+    [accepted] = [v for k, v in item.user_properties if k == ACCEPTANCE_PROPERTY]
+    assert accepted["class"] == "missing_required" and accepted["field"] == "prompt"
+    assert accepted["basis"] == "document" and accepted["failure"] is True and accepted["video_id"] == "video_abc"
+    assert accepted["delete"] == {"attempted": True, "deleted": True, "status": 200, "detail": ""}
+    assert [(r.method, r.url.path) for r in h.seen] == [("POST", "/v1/videos"), ("DELETE", "/v1/videos/video_abc")]
+    assert h.seen[1].headers["authorization"] == f"Bearer {TOKEN}"
+    assert h.budget.spent() == {"chainhub": 1}
+    assert h.target.admits(request) and not h.target.admits(other(request))  # nothing else that could be paid
+
+
+def test_a_relay_without_delete_is_reported_as_such(tmp_path: Path) -> None:
+    h, item = harness(tmp_path, answer=queued_video_then(404)), FakeItem()
+    h.target.begin(item, "chainhub")  # type: ignore[arg-type]
+    h.target.send(_missing_prompt())
+    [accepted] = [v for k, v in item.user_properties if k == ACCEPTANCE_PROPERTY]
+    assert accepted["delete"]["deleted"] is False and accepted["delete"]["status"] == 404
+
+
+def test_the_cap_skips_a_request_that_could_start_a_video_before_sending_it(tmp_path: Path) -> None:
+    h = harness(tmp_path, budget=0, answer=queued_video_then(200))
+    h.target.budget.max_paid = 1
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    h.target.send(_missing_prompt())
+    h.target.begin(FakeItem("suite.py::next"), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(pytest.skip.Exception, match=r"live cap of 1 paid creates reached for server chainhub"):
+        h.target.send(_missing_prompt())
+    assert len([r for r in h.seen if r.method == "POST"]) == 1
+
+
+def test_practice_classes_are_tolerated_unless_strict(tmp_path: Path) -> None:
+    lenient = harness(tmp_path).target
+    strict = LiveTarget(lenient.client, replace(lenient.config, strict=True), lenient.budget,  # type: ignore[arg-type]
+                        lenient.transport)
+    practice, document = INVALID_CLASSES["unknown_field"], INVALID_CLASSES["missing_required"]
+    assert lenient.tolerates(practice) and not lenient.tolerates(document)
+    assert not strict.tolerates(practice) and not strict.tolerates(document)
