@@ -123,6 +123,10 @@ class LiveTarget(Target):
                 self.budget.settle(server.id, request.valid, accepted=False, reached=exc.may_have_reached)
             self._record(request, url, None, 0, 0.0, 0.0, str(exc))
             raise
+        except BaseException:  # interrupted mid-request: free the slot (a 2xx is what counts as paid)
+            if may_pay:
+                self.budget.settle(server.id, request.valid, accepted=False)
+            raise
         response = exchange.response
         response.read()
         accepted = 200 <= response.status_code < 300

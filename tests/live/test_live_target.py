@@ -247,3 +247,14 @@ def test_practice_classes_are_tolerated_unless_strict(tmp_path: Path) -> None:
     practice, document = INVALID_CLASSES["unknown_field"], INVALID_CLASSES["missing_required"]
     assert lenient.tolerates(practice) and not lenient.tolerates(document)
     assert not strict.tolerates(practice) and not strict.tolerates(document)
+
+
+def test_an_interrupted_request_frees_its_slot(tmp_path: Path, example: GeneratedRequest) -> None:
+    def interrupt(request: httpx2.Request) -> httpx2.Response:
+        raise KeyboardInterrupt
+
+    h = harness(tmp_path, answer=interrupt)
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        h.target.send(example)
+    assert h.budget.tallies() == {"chainhub": Tally(budget=1, paid=0, pending=0)}
