@@ -36,6 +36,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--live-budget", type=int, default=DEFAULT_BUDGET, metavar="N",
         help=f"at most N requests expected to be accepted (paid videos) per server (default {DEFAULT_BUDGET})",
     )
+    group.addoption(
+        "--live-max-paid", type=int, default=None, metavar="N",
+        help="hard cap on creates answered 2xx (paid videos) per server, expected or not; once reached, no "
+        "further request that could start a video is sent (default: the budget + 2)",
+    )
+    group.addoption(
+        "--live-strict", action="store_true",
+        help="practice deviations (unknown fields, duplicates, malformed multipart...) and broken video "
+        "lifecycles fail instead of being reported as observations",
+    )
+    group.addoption(
+        "--live-follow", type=float, default=0.0, metavar="SECONDS",
+        help="poll each accepted video with GET /v1/videos/{id} for up to SECONDS and check its lifecycle "
+        "(default 0: off)",
+    )
     group.addoption("--live-report", metavar="PATH", help="write the live run's JSON report here")
     group.addoption(
         "--live-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="per-request timeout"
@@ -60,6 +75,9 @@ def pytest_configure(config: pytest.Config) -> None:
             require=bool(config.getoption("live_require", default=False)),
             report_path=Path(report).resolve() if report else None,
             timeout=float(config.getoption("live_timeout", default=DEFAULT_TIMEOUT)),
+            max_paid=config.getoption("live_max_paid", default=None),
+            strict=bool(config.getoption("live_strict", default=False)),
+            follow=float(config.getoption("live_follow", default=0.0) or 0.0),
         )
         session = LiveSession(config, live_config, redactor)
         config.pluginmanager.register(session, "sora-contract-live")

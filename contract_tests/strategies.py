@@ -208,16 +208,34 @@ def valid_requests(document: Document, realistic: bool = False) -> st.SearchStra
 Mutation = Callable[[GeneratedRequest], GeneratedRequest]
 
 
+# What an invalid class rests on. A *document* class breaks something the relay's own document
+# states (a required property, its ``security``, a property's schema): a relay that accepts it
+# breaks its contract. A *practice* class breaks only what OpenAI's API does and good hygiene asks
+# (unknown fields, duplicates, part kinds, malformed multipart, other media types): the documents
+# are silent, so live mode reports a relay that accepts one as an observation, not a failure.
+DOCUMENT = "document"
+PRACTICE = "practice"
+
+
 @dataclass(frozen=True)
 class InvalidClass:
-    """A stable kind of wire-level mistake, the answer it must get, and the fields it applies to."""
+    """A stable kind of wire-level mistake, the answer it must get, and the fields it applies to.
+
+    ``basis`` (:data:`DOCUMENT` or :data:`PRACTICE`) says whether the documents back the rejection;
+    the offline mock rejects every class either way (a strict mock protects clients).
+    """
 
     id: str
     status: int
     code: str
     description: str
+    basis: str
     per_field: Callable[[RequestBody], list[Property]] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def document_backed(self) -> bool:
+        return self.basis == DOCUMENT
 
 
 def _reencode(req: GeneratedRequest, parts: tuple[FormPart, ...], **changes: Any) -> GeneratedRequest:
@@ -318,31 +336,38 @@ INVALID_CLASSES: dict[str, InvalidClass] = {
     c.id: c
     for c in (
         InvalidClass(
-            "missing_required", 400, Code.MISSING_REQUIRED_PARAMETER, "a required property is left out",
+            "missing_required", 400, Code.MISSING_REQUIRED_PARAMETER, "a required property is left out", DOCUMENT,
             per_field=lambda body: [p for p in body.properties if p.required],
         ),
         InvalidClass(
-            "file_as_text", 400, Code.INVALID_TYPE, "a binary property is sent as a text part",
+            "file_as_text", 400, Code.INVALID_TYPE, "a binary property is sent as a text part", PRACTICE,
             per_field=lambda body: [p for p in body.properties if p.is_file],
         ),
         InvalidClass(
-            "text_as_file", 400, Code.INVALID_TYPE, "a text property is sent as a file part",
+            "text_as_file", 400, Code.INVALID_TYPE, "a text property is sent as a file part", PRACTICE,
             per_field=lambda body: [p for p in body.properties if not p.is_file],
         ),
         InvalidClass(
-            "duplicate_field", 400, Code.DUPLICATE_PARAMETER, "a property is sent twice",
+            "duplicate_field", 400, Code.DUPLICATE_PARAMETER, "a property is sent twice", PRACTICE,
             per_field=lambda body: [p for p in body.properties if not p.is_list],
         ),
-        InvalidClass("unknown_field", 400, Code.UNKNOWN_PARAMETER, "a property the document does not define"),
-        InvalidClass("empty_body", 400, Code.EMPTY_BODY, "multipart Content-Type with an empty body"),
-        InvalidClass("no_boundary", 400, Code.INVALID_MULTIPART, "multipart Content-Type without a boundary"),
-        InvalidClass("garbled_boundary", 400, Code.INVALID_MULTIPART, "the boundary does not match the body"),
-        InvalidClass("truncated_body", 400, Code.INVALID_MULTIPART, "the body stops before its closing boundary"),
-        InvalidClass("bad_part_headers", 400, Code.INVALID_MULTIPART, "a part without Content-Disposition"),
-        InvalidClass("urlencoded_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent urlencoded"),
-        InvalidClass("json_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent as JSON"),
-        InvalidClass("no_auth", 401, Code.INVALID_API_KEY, "no Authorization header"),
-        InvalidClass("basic_auth", 401, Code.INVALID_API_KEY, "Authorization with a non-Bearer scheme"),
+        InvalidClass(
+            "unknown_field", 400, Code.UNKNOWN_PARAMETER, "a property the document does not define", PRACTICE
+        ),
+        # Document-backed because every document here requires properties an empty body lacks.
+        InvalidClass("empty_body", 400, Code.EMPTY_BODY, "multipart Content-Type with an empty body", DOCUMENT),
+        InvalidClass(
+            "no_boundary", 400, Code.INVALID_MULTIPART, "multipart Content-Type without a boundary", PRACTICE
+        ),
+        InvalidClass("garbled_boundary", 400, Code.INVALID_MULTIPART, "the boundary does not match the body", PRACTICE),
+        InvalidClass(
+            "truncated_body", 400, Code.INVALID_MULTIPART, "the body stops before its closing boundary", PRACTICE
+        ),
+        InvalidClass("bad_part_headers", 400, Code.INVALID_MULTIPART, "a part without Content-Disposition", PRACTICE),
+        InvalidClass("urlencoded_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent urlencoded", PRACTICE),
+        InvalidClass("json_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent as JSON", PRACTICE),
+        InvalidClass("no_auth", 401, Code.INVALID_API_KEY, "no Authorization header", DOCUMENT),
+        InvalidClass("basic_auth", 401, Code.INVALID_API_KEY, "Authorization with a non-Bearer scheme", DOCUMENT),
     )
 }
 

@@ -1,9 +1,11 @@
 """Live mode: the contract suite over real HTTP against the real upstream servers.
 
 One concept per module: :mod:`.config` (switch, base URLs, tokens), :mod:`.secrets` (tokens
-that never reach output), :mod:`.budget` (the cost guard), :mod:`.transport` (timeouts and
-safe retries), :mod:`.target` (the suite's live door), :mod:`.report` (summary and JSON report)
-and :mod:`.hooks` (the pytest wiring). The checks themselves stay in the core and the suite.
+that never reach output), :mod:`.budget` (the cost guard: budget and paid-create cap),
+:mod:`.transport` (timeouts and safe retries, on ``httpx2``), :mod:`.target` (the suite's live
+door: observations, unexpected acceptances), :mod:`.follow` (a paid video's lifecycle),
+:mod:`.report` (summary and JSON report) and :mod:`.hooks` (the pytest wiring). The checks
+themselves stay in the core and the suite.
 """
 
 from contract_tests.live.budget import Budget

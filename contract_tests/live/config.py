@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract_tests.live.budget import default_max_paid
 from contract_tests.live.secrets import Secret
 from contract_tests.live.transport import RetryPolicy
 from contract_tests.specs import SpecRegistry
@@ -65,6 +66,16 @@ class LiveConfig:
     report_path: Path | None = None
     timeout: float = DEFAULT_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Hard cap on creates answered 2xx per server (None: the budget + 2, see budget.py).
+    max_paid: int | None = None
+    # Practice deviations (and lifecycle breaks seen while following) fail instead of being observed.
+    strict: bool = False
+    # Seconds to follow each accepted video with GET /v1/videos/{id}; 0 (the default) does not follow.
+    follow: float = 0.0
+
+    @property
+    def paid_cap(self) -> int:
+        return default_max_paid(self.budget) if self.max_paid is None else self.max_paid
 
     def server(self, server_id: str) -> ServerSettings:
         return self.servers[server_id]
@@ -83,6 +94,9 @@ def resolve(
     timeout: float = DEFAULT_TIMEOUT,
     retry: RetryPolicy | None = None,
     environ: Mapping[str, str] | None = None,
+    max_paid: int | None = None,
+    strict: bool = False,
+    follow: float = 0.0,
 ) -> LiveConfig:
     """Each server's base URL and token.
 
@@ -106,4 +120,6 @@ def resolve(
                 token, token_source = Secret(env[var].strip()), var
                 break
         servers[server.id] = ServerSettings(server.id, url.rstrip("/"), url_source, token, token_source)
-    return LiveConfig(servers, budget, require, report_path, timeout, retry or RetryPolicy())
+    return LiveConfig(
+        servers, budget, require, report_path, timeout, retry or RetryPolicy(), max_paid, strict, follow
+    )

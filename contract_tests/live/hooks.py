@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from contract_tests.live.budget import Budget
@@ -71,13 +71,13 @@ class LiveSession:
         else:
             self._ledger_dir = Path(tempfile.mkdtemp(prefix="sora-live-"))
             ledger = self._ledger_dir / "budget.json"
-        self.budget = Budget(config.budget, ledger)
+        self.budget = Budget(config.budget, ledger, config.paid_cap)
         self.report = LiveReport(config)
 
     @contextlib.contextmanager
     def open_target(self) -> Iterator[LiveTarget]:
-        timeout = httpx.Timeout(self.config.timeout, connect=min(10.0, self.config.timeout))
-        with httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}) as client:
+        timeout = httpx2.Timeout(self.config.timeout, connect=min(10.0, self.config.timeout))
+        with httpx2.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}) as client:
             yield LiveTarget(client, self.config, self.budget, Transport(client, self.config.retry))
 
     @pytest.hookimpl(optionalhook=True)
@@ -88,10 +88,15 @@ class LiveSession:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.report.add(report)
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if self.is_worker or self.config.report_path is None:
+        if self.is_worker:
             return
-        self.report.write(self.config.report_path, self.budget.spent(), int(exitstatus))
+        if self.report.cap_failures(self.budget.tallies()) and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the cap was reached by unexpected acceptances
+        if self.config.report_path is None:
+            return
+        self.report.write(self.config.report_path, self.budget.tallies(), int(session.exitstatus))
         path = self.config.report_path
         path.write_text(self.redactor.scrub(path.read_text("utf-8")), "utf-8")
 
@@ -99,7 +104,7 @@ class LiveSession:
         if self.is_worker:
             return
         terminalreporter.section("sora-contract live: per server")
-        for line in self.report.summary_lines(self.budget.spent()):
+        for line in self.report.summary_lines(self.budget.tallies()):
             terminalreporter.write_line(self.redactor.scrub(line))
         if self.config.report_path is not None:
             terminalreporter.write_line(f"live report: {self.config.report_path}")

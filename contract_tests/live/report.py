@@ -15,10 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract_tests.live.budget import Tally
 from contract_tests.live.config import LiveConfig
-from contract_tests.live.target import CALL_PROPERTY, SERVER_PROPERTY
+from contract_tests.live.target import (
+    ACCEPTANCE_PROPERTY,
+    CALL_PROPERTY,
+    FOLLOW_PROPERTY,
+    OBSERVATION_PROPERTY,
+    SERVER_PROPERTY,
+)
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: observations, unexpected acceptances, follows, the paid-create cap
 _CHECK_ID = re.compile(r"\[([a-z][a-z0-9_]*)\]")
 _FINDING_CHARS = 600
 
@@ -33,6 +40,9 @@ class ServerTally:
     findings: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    acceptances: list[dict[str, Any]] = field(default_factory=list)
+    follows: list[dict[str, Any]] = field(default_factory=list)
 
     def latency(self) -> dict[str, float | int]:
         values = sorted(c["latency_ms"] for c in self.calls if c.get("status") is not None)
@@ -72,6 +82,9 @@ class LiveReport:
                 return
             tally = self.servers[server_id]
             tally.calls.extend(v for k, v in properties if k == CALL_PROPERTY)
+            tally.observations.extend(v for k, v in properties if k == OBSERVATION_PROPERTY)
+            tally.acceptances.extend(v for k, v in properties if k == ACCEPTANCE_PROPERTY)
+            tally.follows.extend(v for k, v in properties if k == FOLLOW_PROPERTY)
             if report.passed:
                 tally.passed += 1
             elif report.skipped:
@@ -84,10 +97,27 @@ class LiveReport:
                     {"test": report.nodeid, "checks": sorted(set(_CHECK_ID.findall(message))), "message": message}
                 )
 
-    def as_dict(self, spent: dict[str, int], exit_status: int) -> dict[str, Any]:
+    def cap_failures(self, tallies: dict[str, Tally]) -> dict[str, str]:
+        """Servers whose paid-create cap was reached while failing unexpected acceptances were among
+        them: the run fails for that alone (an observation-only cap is reported, not failed)."""
+        cap = self.config.paid_cap
+        failed = {}
+        for sid, tally in self.servers.items():
+            paid = tallies.get(sid, Tally()).paid
+            unexpected = [a for a in tally.acceptances if a.get("failure")]
+            if paid >= cap and unexpected:
+                failed[sid] = (
+                    f"[live_max_paid] server {sid}: {paid} paid create(s) reached the cap of {cap} "
+                    f"(--live-max-paid), {len(unexpected)} of them to requests the contract says must be rejected"
+                )
+        return failed
+
+    def as_dict(self, tallies: dict[str, Tally], exit_status: int) -> dict[str, Any]:
+        cap_failures = self.cap_failures(tallies)
         servers = {}
         for sid, tally in self.servers.items():
             settings = self.config.server(sid)
+            row = tallies.get(sid, Tally())
             servers[sid] = {
                 "base_url": settings.base_url,
                 "base_url_source": settings.base_url_source,
@@ -96,28 +126,46 @@ class LiveReport:
                 "failed": tally.failed,
                 "skipped": tally.skipped,
                 "skip_reasons": dict(tally.skip_reasons),
-                "budget": {"limit": self.config.budget, "spent": spent.get(sid, 0)},
+                "budget": {
+                    "limit": self.config.budget,
+                    "used": row.budget,
+                    "spent": row.paid,
+                    "max_paid": self.config.paid_cap,
+                    "cap_reached": row.paid >= self.config.paid_cap,
+                },
+                "cap_failure": cap_failures.get(sid),
                 "latency_ms": tally.latency(),
                 "findings": tally.findings,
+                "observations": tally.observations,
+                "unexpected_acceptances": tally.acceptances,
+                "follows": tally.follows,
                 "calls": tally.calls,
             }
         failed = sum(t.failed for t in self.servers.values())
         return {
             "version": REPORT_VERSION,
             "mode": "live",
-            "ok": exit_status == 0 and failed == 0,
+            "strict": self.config.strict,
+            "follow_seconds": self.config.follow,
+            "ok": exit_status == 0 and failed == 0 and not cap_failures,
             "exit_status": exit_status,
-            "budget": {"per_server": self.config.budget, "spent": sum(spent.values())},
+            "budget": {
+                "per_server": self.config.budget,
+                "max_paid": self.config.paid_cap,
+                "spent": sum(row.paid for row in tallies.values()),
+            },
             "servers": servers,
         }
 
-    def summary_lines(self, spent: dict[str, int]) -> list[str]:
+    def summary_lines(self, tallies: dict[str, Tally]) -> list[str]:
         lines = []
+        cap_failures = self.cap_failures(tallies)
         for sid, tally in self.servers.items():
             settings = self.config.server(sid)
             if not (tally.passed or tally.failed or tally.skipped):
                 lines.append(f"{sid}: no test selected")
                 continue
+            row = tallies.get(sid, Tally())
             latency = tally.latency()
             timing = (
                 f"{latency['count']} call(s), latency p50 {latency['p50']} ms, p95 {latency['p95']} ms, "
@@ -127,18 +175,53 @@ class LiveReport:
             )
             lines.append(
                 f"{sid} ({settings.base_url}, from {settings.base_url_source}): {tally.passed} passed, "
-                f"{tally.failed} failed, {tally.skipped} skipped; budget {spent.get(sid, 0)}/{self.config.budget}"
-                f" spent; {timing}"
+                f"{tally.failed} failed, {tally.skipped} skipped; budget {row.budget}/{self.config.budget} used, "
+                f"{row.paid} paid create(s) (cap {self.config.paid_cap}); {timing}"
             )
             lines.extend(f"  skipped {n}x: {reason}" for reason, n in sorted(tally.skip_reasons.items()))
             lines.extend(f"  FINDING {f['test']}: {f['message'].splitlines()[0]}" for f in tally.findings)
-        total = sum(spent.values())
-        lines.append(f"live budget: {total} accepted-expected create(s) spent ({self.config.budget} per server)")
+            lines.extend(
+                f"  OBSERVATION {o['test']}: {o['message']}" for o in tally.observations
+            )
+            lines.extend(f"  UNEXPECTED ACCEPTANCE {_acceptance_line(a)}" for a in tally.acceptances)
+            lines.extend(f"  FOLLOWED {_follow_line(f)}" for f in tally.follows)
+            if sid in cap_failures:
+                lines.append(f"  CAP {cap_failures[sid]}")
+        total = sum(row.paid for row in tallies.values())
+        lines.append(
+            f"live budget: {total} paid create(s) in all ({self.config.budget} expected per server, "
+            f"cap {self.config.paid_cap}{', strict' if self.config.strict else ''})"
+        )
         return lines
 
-    def write(self, path: Path, spent: dict[str, int], exit_status: int) -> None:
+    def write(self, path: Path, tallies: dict[str, Tally], exit_status: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.as_dict(spent, exit_status), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        path.write_text(json.dumps(self.as_dict(tallies, exit_status), indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def _acceptance_line(a: dict[str, Any]) -> str:
+    where = f" field {a['field']}" if a.get("field") else ""
+    delete = a.get("delete") or {}
+    if delete.get("deleted"):
+        outcome = f"DELETE answered {delete.get('status')}: deleted"
+    elif delete.get("attempted"):
+        outcome = f"DELETE failed ({delete.get('status')}): {str(delete.get('detail', ''))[:80]}"
+    else:
+        outcome = f"not deleted: {delete.get('detail', '')}"
+    kind = "a failure" if a.get("failure") else "an observation"
+    return f"{a['test']}: class {a['class']}{where} answered {a['status']}, video {a['video_id']} ({kind}); {outcome}"
+
+
+def _follow_line(f: dict[str, Any]) -> str:
+    content = f.get("content") or {}
+    probe = f", content {content.get('status')} {content.get('content_type')}" if content else ""
+    ending = "" if f.get("finished") else f" (unfinished after {f.get('seconds')} s)"
+    return f"{f['video_id']}: {' -> '.join(_collapsed(f.get('statuses', [])))}{ending}{probe}"
+
+
+def _collapsed(statuses: list[str]) -> list[str]:
+    """queued, queued, in_progress, in_progress, completed -> queued, in_progress, completed."""
+    return [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s]
 
 
 def _skip_reason(report: Any) -> str:

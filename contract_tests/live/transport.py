@@ -13,14 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # 429 means the server declined to process the request, so even a create may be sent again.
 SAFE_FOR_CREATE_STATUSES = frozenset({429})
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 # Errors raised before a single byte of the request left: the server cannot have accepted it.
-NOT_SENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
+NOT_SENT_ERRORS: tuple[type[Exception], ...] = (httpx2.ConnectError, httpx2.ConnectTimeout)
 
 
 class UpstreamUnreachable(Exception):
@@ -52,9 +52,9 @@ class RetryPolicy:
     def may_retry_error(self, method: str, error: Exception) -> bool:
         if isinstance(error, NOT_SENT_ERRORS):
             return True
-        return method.upper() in IDEMPOTENT and isinstance(error, httpx.TransportError)
+        return method.upper() in IDEMPOTENT and isinstance(error, httpx2.TransportError)
 
-    def delay(self, attempt: int, response: httpx.Response | None = None) -> float:
+    def delay(self, attempt: int, response: httpx2.Response | None = None) -> float:
         """Seconds to wait before attempt ``attempt + 1`` (attempts count from 1)."""
         wanted = self.backoff * (2 ** (attempt - 1))
         if response is not None:
@@ -102,7 +102,7 @@ class Call:
 class Exchange:
     """What :meth:`Transport.send` returns: the final response and how it was obtained."""
 
-    response: httpx.Response
+    response: httpx2.Response
     attempts: int
     latency_ms: float
     total_ms: float
@@ -113,7 +113,7 @@ class Transport:
 
     def __init__(
         self,
-        client: httpx.Client,
+        client: httpx2.Client,
         policy: RetryPolicy | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
@@ -132,7 +132,7 @@ class Transport:
             begun = self._clock()
             try:
                 response = self.client.request(method, url, headers=dict(headers), content=content)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 if attempt < self.policy.attempts and self.policy.may_retry_error(method, exc):
                     self._sleep(self.policy.delay(attempt))
                     continue

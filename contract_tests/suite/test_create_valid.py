@@ -1,7 +1,8 @@
 """Valid requests, generated from each document, get a conformant queued video.
 
 Live, each test sends one request (the first drawn, with the documents' own example values):
-every accepted one starts a paid video, and the budget caps how many.
+every accepted one starts a paid video, and the budget caps how many. With ``--live-follow`` the
+video is then polled through its lifecycle.
 """
 
 from __future__ import annotations
@@ -31,3 +32,4 @@ def test_valid_request_is_accepted_with_a_queued_video(
         response.status_code, response.headers, response.content, request.fields, create_operation(document)
     )
     assert not failures, f"{request.describe()}: " + "; ".join(map(str, failures)) + f"\nbody: {response.text[:500]}"
+    target.follow(request, response)  # live --live-follow: the paid video's lifecycle

@@ -32,3 +32,4 @@ def test_document_example_request(
     assert not failures, (
         f"{doc_id}: the document's own example: " + "; ".join(map(str, failures)) + f"\nbody: {response.text[:500]}"
     )
+    target.follow(example, response)

@@ -1,12 +1,17 @@
-"""Local upstreams for live-mode tests: the contract's own VideoService, honest or broken one way.
+"""Local upstreams for live-mode tests: conformant stand-in relays, and ones broken one way each.
 
 Each is a tiny ASGI app served by uvicorn on a free 127.0.0.1 port in a background thread, so
 live mode can be run against it as if it were a relay. A broken upstream is the honest one with
-exactly one promise broken, so the run that fails must name that one check.
+exactly one promise broken, so the run that fails must name that one check. The conformant ones
+differ from sora-mock where the documents leave room (lenient parsing, other error wording,
+extra video fields), so live mode must pass them all.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 import socket
 import threading
 import time
@@ -21,8 +26,10 @@ from starlette.responses import Response
 
 from contract_tests.checker import RawRequest
 from contract_tests.engine import VideoEngine
+from contract_tests.problems import Code
 from contract_tests.service import RawResponse, VideoService
 from contract_tests.specs import load_registry
+from contract_tests.strategies import create_operation, multipart_body
 
 Breakage = Callable[[VideoService, RawRequest], RawResponse]
 
@@ -92,8 +99,109 @@ def echoes_token_in_error(service: VideoService, request: RawRequest) -> RawResp
                                             "param": None, "code": "invalid_api_key"}})
 
 
+# -- conformant stand-ins: the documents allow all of this ----------------------------------------
+
+_LENIENT_CODES = {Code.UNKNOWN_PARAMETER, Code.DUPLICATE_PARAMETER}
+
+
+def lenient(service: VideoService, request: RawRequest) -> RawResponse:
+    """Ignores unlisted fields, takes the last of duplicates, accepts a URL string where the image
+    is documented as binary, and also accepts a JSON body; still rejects what the documents require
+    (required properties, a Bearer token)."""
+    verdict = service.checker.check(request, service.server)
+    problems = verdict.problems
+    if any(p.code == Code.INVALID_API_KEY for p in problems):
+        return service.handle(request)
+    if [p.code for p in problems] == [Code.UNSUPPORTED_MEDIA_TYPE] and "json" in request.headers.get(
+        "content-type", ""
+    ):
+        return _create_if_complete(service, _json_object(request.body))
+    file_properties = {"input_reference"}
+    tolerated = all(
+        p.code in _LENIENT_CODES or (p.code == Code.INVALID_TYPE and p.param in file_properties) for p in problems
+    )
+    if problems and tolerated:
+        return _create_if_complete(service, dict(verdict.fields))
+    return service.handle(request)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _create_if_complete(service: VideoService, fields: dict[str, Any]) -> RawResponse:
+    required = [set(doc_required) for doc_required in _required_sets(service)]
+    present = {name for name, value in fields.items() if value not in (None, "")}
+    if not any(names <= present for names in required):
+        return RawResponse.json(400, {"error": {"message": "missing fields", "type": "invalid_request_error"}})
+    return RawResponse.json(200, service.engine.create(fields))
+
+
+def _required_sets(service: VideoService) -> list[tuple[str, ...]]:
+    documents = service.registry.server(str(service.server)).documents
+    return [multipart_body(create_operation(doc)).required for doc in documents]
+
+
+def openai_strict(service: VideoService, request: RawRequest) -> RawResponse:
+    """Rejects everything OpenAI's API rejects, in its own words (the wording is not checked live)."""
+    response = service.handle(request)
+    if response.status < 400:
+        return response
+    return RawResponse.json(response.status, {"error": {"message": f"Request refused ({response.status})."}})
+
+
+def _extra_fields(video: dict[str, Any]) -> None:
+    video.update({"prompt": video.get("prompt") or "a prompt", "remixed_from_video_id": None, "error": None,
+                  "character_id": None, "usage": {"seconds": int(video.get("seconds") or 0)}})
+
+
+# -- the cost guard's adversary, and a lifecycle that runs backwards ------------------------------
+
+
+def accept_everything(service: VideoService, request: RawRequest) -> RawResponse:
+    """A queued video for every POST, whatever it carries; DELETE works; nothing else exists."""
+    if request.method == "POST":
+        return RawResponse.json(200, service.engine.queued_video({"prompt": "anything"}))
+    if request.method == "DELETE":
+        video_id = request.url.rstrip("/").rsplit("/", 1)[-1]
+        return RawResponse.json(200, {"id": video_id, "object": "video.deleted", "deleted": True})
+    return RawResponse.json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
+
+
+_VIDEO_PATH = re.compile(r"/v1/videos/(?P<id>[^/?]+)(?P<content>/content)?")
+
+
+def status_backwards() -> Breakage:
+    """Honest creates; polling then answers in_progress 50, queued 0 (backwards), then completed."""
+    polls: dict[str, itertools.count[int]] = {}
+
+    def answer(service: VideoService, request: RawRequest) -> RawResponse:
+        match = _VIDEO_PATH.search(request.url)
+        if request.method != "GET" or match is None:
+            return service.handle(request)
+        if match["content"]:
+            return RawResponse(200, b"\x00" * 64, {"content-type": "video/mp4"})
+        video_id = match["id"]
+        step = next(polls.setdefault(video_id, itertools.count()))
+        status, progress = [("in_progress", 50), ("queued", 0)][step] if step < 2 else ("completed", 100)
+        video = {"id": video_id, "object": "video", "model": "sora-2", "status": status, "progress": progress,
+                 "created_at": int(time.time()), "completed_at": int(time.time()) if status == "completed" else None,
+                 "seconds": "10", "size": "720x1280"}
+        return RawResponse.json(200, video, {"openai-poll-after-ms": "50"})
+
+    return answer
+
+
 BREAKAGES: dict[str, Breakage] = {
     "honest": honest,
+    "lenient": lenient,
+    "openai_strict": openai_strict,
+    "extra_fields": _patched_video(_extra_fields),
+    "accept_everything": accept_everything,
     "processing": _patched_video(_set_processing),
     "no_created_at": _patched_video(_drop_created_at),
     "accepts_without_auth": accepts_without_auth,
@@ -104,18 +212,26 @@ BREAKAGES: dict[str, Breakage] = {
 }
 
 
+FACTORIES: dict[str, Callable[[], Breakage]] = {"status_backwards": status_backwards}
+
+
 @dataclass
 class Upstream:
-    """A running local upstream and what it received."""
+    """A running local upstream and what it received (headers) and answered (method, path, status)."""
 
     base_url: str
     server_id: str
     seen: list[dict[str, str]] = field(default_factory=list)
+    answered: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def accepted_posts(self) -> int:
+        return sum(1 for method, _, status in self.answered if method == "POST" and 200 <= status < 300)
 
 
-def app_for(server_id: str, breakage: str, seen: list[dict[str, str]]) -> Callable[..., Any]:
+def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., Any]:
     service = VideoService(load_registry(), server_id, engine=VideoEngine())
-    answer = BREAKAGES[breakage]
+    answer = FACTORIES[breakage]() if breakage in FACTORIES else BREAKAGES[breakage]
+    seen = upstream.seen
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -126,6 +242,7 @@ def app_for(server_id: str, breakage: str, seen: list[dict[str, str]]) -> Callab
         seen.append(headers)
         raw = RawRequest(request.method, str(request.url), headers, body)
         result = answer(service, raw)
+        upstream.answered.append((request.method, request.url.path, result.status))
         await Response(result.body, result.status, dict(result.headers))(scope, receive, send)
 
     return app
@@ -138,7 +255,7 @@ def serve(server_id: str, breakage: str = "honest") -> Iterator[Upstream]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     upstream = Upstream(f"http://127.0.0.1:{port}", server_id)
-    config = uvicorn.Config(app_for(server_id, breakage, upstream.seen), log_level="warning", lifespan="off")
+    config = uvicorn.Config(app_for(server_id, breakage, upstream), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -1,42 +1,80 @@
-"""The cost guard: a per-server cap, shared by every process of a run through one ledger."""
+"""The cost guard: a budget of expected acceptances and a hard cap on paid creates, shared by every
+process of a run through one ledger."""
 
 from __future__ import annotations
 
 import multiprocessing
 from pathlib import Path
 
-from contract_tests.live.budget import Budget
+from contract_tests.live.budget import Budget, Tally
 
 
-def test_each_server_gets_its_own_cap(tmp_path: Path) -> None:
+def _accepted(budget: Budget, server: str, expected: bool) -> bool:
+    """Ask for a slot and, if granted, settle it as a 2xx answer (a paid video)."""
+    if budget.grant(server, expected) is not None:
+        return False
+    budget.settle(server, expected, accepted=True)
+    return True
+
+
+def test_each_server_gets_its_own_budget(tmp_path: Path) -> None:
     budget = Budget(2, tmp_path / "ledger.json")
-    assert [budget.try_spend("jxincm") for _ in range(3)] == [True, True, False]
-    assert budget.try_spend("chainhub")
+    assert [_accepted(budget, "jxincm", True) for _ in range(3)] == [True, True, False]
+    assert _accepted(budget, "chainhub", True)
     assert budget.spent() == {"jxincm": 2, "chainhub": 1}
+    assert budget.grant("jxincm", True) == "live budget of 2 spent for server jxincm; raise --live-budget"
 
 
-def test_a_refund_gives_a_unit_back_and_never_goes_below_zero(tmp_path: Path) -> None:
+def test_a_create_that_never_reached_the_server_gives_its_budget_unit_back(tmp_path: Path) -> None:
     budget = Budget(1, tmp_path / "ledger.json")
-    assert budget.try_spend("jxincm") and not budget.try_spend("jxincm")
-    budget.refund("jxincm")
-    budget.refund("jxincm")
-    assert budget.spent() == {"jxincm": 0}
-    assert budget.try_spend("jxincm")
+    assert budget.grant("jxincm", True) is None and budget.grant("jxincm", True) is not None
+    budget.settle("jxincm", True, accepted=False, reached=False)
+    assert budget.tallies() == {"jxincm": Tally(budget=0, paid=0, pending=0)}
+    assert budget.grant("jxincm", True) is None
 
 
 def test_a_zero_budget_spends_nothing(tmp_path: Path) -> None:
     budget = Budget(0, tmp_path / "ledger.json")
-    assert not budget.try_spend("jxincm")
-    assert budget.spent() == {}
-    assert budget.skip_reason("jxincm") == "live budget of 0 spent for server jxincm; raise --live-budget"
+    assert budget.grant("jxincm", True) is not None
+    assert budget.spent() == {"jxincm": 0}
+
+
+def test_every_2xx_counts_as_spent_whatever_was_expected(tmp_path: Path) -> None:
+    budget = Budget(5, tmp_path / "ledger.json", max_paid=10)
+    assert budget.grant("jxincm", False) is None
+    budget.settle("jxincm", False, accepted=True)
+    assert budget.grant("jxincm", False) is None
+    budget.settle("jxincm", False, accepted=False)  # rejected: free
+    assert budget.tallies()["jxincm"] == Tally(budget=0, paid=1, pending=0)
+
+
+def test_the_cap_stops_unexpected_acceptances_without_eating_the_budget(tmp_path: Path) -> None:
+    """Default cap: budget + 2. Requests expected to be rejected get only the slots beyond the budget."""
+    budget = Budget(1, tmp_path / "ledger.json")
+    assert budget.max_paid == 3
+    assert [_accepted(budget, "jxincm", False) for _ in range(4)] == [True, True, False, False]
+    reason = budget.grant("jxincm", False)
+    assert reason is not None and "live cap of 3 paid creates reached for server jxincm" in reason
+    assert _accepted(budget, "jxincm", True)  # the valid test still has its slot
+    assert budget.grant("jxincm", False) is not None
+    assert budget.spent() == {"jxincm": 3}
+
+
+def test_requests_in_flight_hold_their_slot(tmp_path: Path) -> None:
+    """The cap is checked before sending: two requests in flight cannot both take the last slot."""
+    budget = Budget(0, tmp_path / "ledger.json", max_paid=1)
+    assert budget.grant("jxincm", False) is None
+    assert budget.grant("jxincm", False) is not None  # the first is not answered yet
+    budget.settle("jxincm", False, accepted=False)
+    assert budget.grant("jxincm", False) is None
 
 
 def _spend(ledger: str, tries: int, out: multiprocessing.Queue[int]) -> None:
-    budget = Budget(5, Path(ledger))
-    out.put(sum(budget.try_spend("jxincm") for _ in range(tries)))
+    budget = Budget(0, Path(ledger), max_paid=5)
+    out.put(sum(_accepted(budget, "jxincm", False) for _ in range(tries)))
 
 
-def test_workers_in_separate_processes_share_one_budget(tmp_path: Path) -> None:
+def test_workers_in_separate_processes_share_one_cap(tmp_path: Path) -> None:
     ledger = str(tmp_path / "ledger.json")
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue[int] = context.Queue()
@@ -47,4 +85,4 @@ def test_workers_in_separate_processes_share_one_budget(tmp_path: Path) -> None:
         worker.join(timeout=60)
     granted = [results.get(timeout=10) for _ in workers]
     assert sum(granted) == 5
-    assert Budget(5, Path(ledger)).spent() == {"jxincm": 5}
+    assert Budget(0, Path(ledger), max_paid=5).spent() == {"jxincm": 5}

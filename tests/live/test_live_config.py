@@ -56,3 +56,12 @@ def test_the_config_never_shows_a_token_in_its_repr() -> None:
     config = resolve(REGISTRY, environ={"SORA_API_KEY": "sk-do-not-print-me"})
     assert "sk-do-not-print-me" not in repr(config)
     assert "sk-do-not-print-me" not in str(config.secrets())
+
+
+def test_the_paid_cap_defaults_to_the_budget_plus_two_and_can_be_set() -> None:
+    assert resolve(REGISTRY, environ={}, budget=1).paid_cap == 3
+    assert resolve(REGISTRY, environ={}, budget=4).paid_cap == 6
+    assert resolve(REGISTRY, environ={}, budget=4, max_paid=1).paid_cap == 1
+    config = resolve(REGISTRY, environ={}, strict=True, follow=30)
+    assert config.strict and config.follow == 30
+    assert not resolve(REGISTRY, environ={}).strict and resolve(REGISTRY, environ={}).follow == 0

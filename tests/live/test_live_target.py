@@ -7,17 +7,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.live.budget import Budget
+from contract_tests.live.budget import Budget, Tally
 from contract_tests.live.config import resolve
-from contract_tests.live.target import CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
+from contract_tests.live.target import ACCEPTANCE_PROPERTY, CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
 from contract_tests.live.transport import RetryPolicy, Transport, UpstreamUnreachable
 from contract_tests.specs import load_registry
-from contract_tests.strategies import GeneratedRequest, example_request, invalid_requests
+from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest, example_request, invalid_requests
 
 REGISTRY = load_registry()
 TOKEN = "sk-real-token-0987654321"
@@ -32,12 +32,12 @@ class FakeItem:
 @dataclass
 class Harness:
     target: LiveTarget
-    seen: list[httpx.Request]
+    seen: list[httpx2.Request]
     budget: Budget
 
 
-def answer_ok(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json={"ok": True})
+def answer_ok(request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(200, json={"ok": True})
 
 
 def harness(
@@ -45,12 +45,12 @@ def harness(
     budget: int = 1,
     env: dict[str, str] | None = None,
     require: bool = False,
-    answer: Callable[[httpx.Request], httpx.Response] = answer_ok,
+    answer: Callable[[httpx2.Request], httpx2.Response] = answer_ok,
 ) -> Harness:
     """A live target on an httpx mock transport that records what it was sent."""
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         return answer(request)
 
@@ -58,7 +58,7 @@ def harness(
         REGISTRY, base_url="http://upstream.test", budget=budget, require=require,
         environ={"SORA_API_KEY": TOKEN} if env is None else env,
     )
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+    client = httpx2.Client(transport=httpx2.MockTransport(handler))
     ledger = Budget(budget, tmp_path / "ledger.json")
     return Harness(LiveTarget(client, config, ledger, Transport(client, RetryPolicy(backoff=0))), seen, ledger)
 
@@ -104,8 +104,8 @@ def test_one_paid_request_per_test_and_replays_come_from_the_cache(tmp_path: Pat
 def test_a_create_that_never_connected_is_refunded_and_the_server_fails_fast(
     tmp_path: Path, example: GeneratedRequest
 ) -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("refused", request=request)
 
     h = harness(tmp_path, answer=refuse)
     target, ledger = h.target, h.budget
@@ -121,15 +121,15 @@ def test_a_create_that_never_connected_is_refunded_and_the_server_fails_fast(
 
 
 def test_a_create_that_may_have_reached_the_server_stays_spent(tmp_path: Path, example: GeneratedRequest) -> None:
-    def time_out(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("slow", request=request)
+    def time_out(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("slow", request=request)
 
     h = harness(tmp_path, answer=time_out)
     target, ledger = h.target, h.budget
     target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
     with pytest.raises(UpstreamUnreachable, match="not retried"):
         target.send(example)
-    assert ledger.spent() == {"chainhub": 1}
+    assert ledger.tallies() == {"chainhub": Tally(budget=1, paid=0, pending=0)}
 
 
 def test_a_spent_budget_skips_with_the_reason(tmp_path: Path, example: GeneratedRequest) -> None:
@@ -140,8 +140,12 @@ def test_a_spent_budget_skips_with_the_reason(tmp_path: Path, example: Generated
     assert h.seen == []
 
 
+def reject(request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(400, json={"error": {"message": "no"}})
+
+
 def test_requests_expected_to_be_rejected_are_free(tmp_path: Path) -> None:
-    h = harness(tmp_path, budget=0)
+    h = harness(tmp_path, budget=0, answer=reject)
     h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
     strategy = invalid_requests(REGISTRY.document("chainhub"), "empty_body")
 
@@ -152,7 +156,7 @@ def test_requests_expected_to_be_rejected_are_free(tmp_path: Path) -> None:
         h.target.send(request)
 
     send()
-    assert len(h.seen) >= 1 and h.budget.spent() == {}
+    assert len(h.seen) >= 1 and h.budget.spent() == {"chainhub": 0}
 
 
 def test_no_auth_is_sent_without_a_token(tmp_path: Path) -> None:
@@ -185,3 +189,72 @@ def _draw(strategy: st.SearchStrategy[GeneratedRequest]) -> Iterator[GeneratedRe
 
     take()
     return iter(found)
+
+
+def queued_video_then(delete_status: int) -> Callable[[httpx2.Request], httpx2.Response]:
+    """A relay that accepts every POST with a video, and answers DELETE with ``delete_status``."""
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        if request.method == "POST":
+            return httpx2.Response(200, json={"id": "video_abc", "object": "video", "status": "queued"})
+        return httpx2.Response(delete_status, json={"deleted": delete_status == 200})
+
+    return answer
+
+
+def _missing_prompt() -> GeneratedRequest:
+    return next(_draw(invalid_requests(REGISTRY.document("chainhub"), "missing_required:prompt")))
+
+
+def test_an_unexpected_acceptance_is_spent_recorded_and_deleted(tmp_path: Path) -> None:
+    h, item = harness(tmp_path, answer=queued_video_then(200)), FakeItem()
+    h.target.begin(item, "chainhub")  # type: ignore[arg-type]
+    request = _missing_prompt()
+    assert h.target.send(request).status_code == 200
+    [accepted] = [v for k, v in item.user_properties if k == ACCEPTANCE_PROPERTY]
+    assert accepted["class"] == "missing_required" and accepted["field"] == "prompt"
+    assert accepted["basis"] == "document" and accepted["failure"] is True and accepted["video_id"] == "video_abc"
+    assert accepted["delete"] == {"attempted": True, "deleted": True, "status": 200, "detail": ""}
+    assert [(r.method, r.url.path) for r in h.seen] == [("POST", "/v1/videos"), ("DELETE", "/v1/videos/video_abc")]
+    assert h.seen[1].headers["authorization"] == f"Bearer {TOKEN}"
+    assert h.budget.spent() == {"chainhub": 1}
+    assert h.target.admits(request) and not h.target.admits(other(request))  # nothing else that could be paid
+
+
+def test_a_relay_without_delete_is_reported_as_such(tmp_path: Path) -> None:
+    h, item = harness(tmp_path, answer=queued_video_then(404)), FakeItem()
+    h.target.begin(item, "chainhub")  # type: ignore[arg-type]
+    h.target.send(_missing_prompt())
+    [accepted] = [v for k, v in item.user_properties if k == ACCEPTANCE_PROPERTY]
+    assert accepted["delete"]["deleted"] is False and accepted["delete"]["status"] == 404
+
+
+def test_the_cap_skips_a_request_that_could_start_a_video_before_sending_it(tmp_path: Path) -> None:
+    h = harness(tmp_path, budget=0, answer=queued_video_then(200))
+    h.target.budget.max_paid = 1
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    h.target.send(_missing_prompt())
+    h.target.begin(FakeItem("suite.py::next"), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(pytest.skip.Exception, match=r"live cap of 1 paid creates reached for server chainhub"):
+        h.target.send(_missing_prompt())
+    assert len([r for r in h.seen if r.method == "POST"]) == 1
+
+
+def test_practice_classes_are_tolerated_unless_strict(tmp_path: Path) -> None:
+    lenient = harness(tmp_path).target
+    strict = LiveTarget(lenient.client, replace(lenient.config, strict=True), lenient.budget,  # type: ignore[arg-type]
+                        lenient.transport)
+    practice, document = INVALID_CLASSES["unknown_field"], INVALID_CLASSES["missing_required"]
+    assert lenient.tolerates(practice) and not lenient.tolerates(document)
+    assert not strict.tolerates(practice) and not strict.tolerates(document)
+
+
+def test_an_interrupted_request_frees_its_slot(tmp_path: Path, example: GeneratedRequest) -> None:
+    def interrupt(request: httpx2.Request) -> httpx2.Response:
+        raise KeyboardInterrupt
+
+    h = harness(tmp_path, answer=interrupt)
+    h.target.begin(FakeItem(), "chainhub")  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        h.target.send(example)
+    assert h.budget.tallies() == {"chainhub": Tally(budget=1, paid=0, pending=0)}

@@ -4,35 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from contract_tests.live.transport import RetryPolicy, Transport, UpstreamUnreachable, retry_after
 
 URL = "http://127.0.0.1:9/v1/videos"
-Answer = Callable[[httpx.Request], httpx.Response]
+Answer = Callable[[httpx2.Request], httpx2.Response]
 
 
 def transport_for(answers: list[Answer | Exception], policy: RetryPolicy | None = None) -> tuple[
-    Transport, list[httpx.Request], list[float]
+    Transport, list[httpx2.Request], list[float]
 ]:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     slept: list[float] = []
     queue: Iterator[Answer | Exception] = iter(answers)
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         answer = next(queue)
         if isinstance(answer, Exception):
             raise answer
         return answer(request)
 
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+    client = httpx2.Client(transport=httpx2.MockTransport(handler))
     return Transport(client, policy or RetryPolicy(backoff=0.25), sleep=slept.append), seen, slept
 
 
 def status(code: int, **headers: str) -> Answer:
-    return lambda request: httpx.Response(code, headers=headers, json={})
+    return lambda request: httpx2.Response(code, headers=headers, json={})
 
 
 @pytest.mark.parametrize("code", [502, 503, 504])
@@ -44,14 +44,14 @@ def test_a_create_is_never_retried_on_a_gateway_error(code: int) -> None:
 
 
 def test_a_create_is_never_retried_after_a_read_timeout() -> None:
-    transport, seen, _ = transport_for([httpx.ReadTimeout("slow"), status(200)])
+    transport, seen, _ = transport_for([httpx2.ReadTimeout("slow"), status(200)])
     with pytest.raises(UpstreamUnreachable, match=r"ReadTimeout.*not retried"):
         transport.send("POST", URL, {}, b"x")
     assert len(seen) == 1
 
 
 def test_a_create_is_retried_when_the_connection_was_never_made() -> None:
-    transport, seen, slept = transport_for([httpx.ConnectError("refused"), status(200)])
+    transport, seen, slept = transport_for([httpx2.ConnectError("refused"), status(200)])
     exchange = transport.send("POST", URL, {}, b"x")
     assert exchange.response.status_code == 200 and exchange.attempts == 2 and len(seen) == 2
     assert slept == [0.25]
@@ -78,7 +78,7 @@ def test_retries_are_bounded_and_the_last_answer_is_returned() -> None:
 
 
 def test_connection_errors_give_up_after_the_last_attempt() -> None:
-    transport, seen, _ = transport_for([httpx.ConnectError("refused")] * 3, RetryPolicy(attempts=3, backoff=0))
+    transport, seen, _ = transport_for([httpx2.ConnectError("refused")] * 3, RetryPolicy(attempts=3, backoff=0))
     with pytest.raises(UpstreamUnreachable, match=r"ConnectError.*after 3 attempt"):
         transport.send("POST", URL, {}, b"x")
     assert len(seen) == 3
@@ -92,20 +92,20 @@ def test_other_statuses_are_answers_not_reasons_to_retry() -> None:
 
 def test_retry_after_is_capped() -> None:
     policy = RetryPolicy(max_delay=3)
-    assert policy.delay(1, httpx.Response(429, headers={"Retry-After": "3600"})) == 3
+    assert policy.delay(1, httpx2.Response(429, headers={"Retry-After": "3600"})) == 3
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470) == 10
     assert retry_after("soon") is None
 
 
 def test_latency_is_measured_on_the_answering_attempt() -> None:
     ticks = iter([0.0, 0.0, 0.010, 0.040, 0.050, 0.050])
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(503 if len(seen) == 1 else 200)
+        return httpx2.Response(503 if len(seen) == 1 else 200)
 
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+    client = httpx2.Client(transport=httpx2.MockTransport(handler))
     transport = Transport(client, RetryPolicy(backoff=0), sleep=lambda _: None, clock=lambda: next(ticks))
     exchange = transport.send("GET", URL, {}, b"")
     assert exchange.latency_ms == 10.0 and exchange.total_ms == 50.0
