@@ -332,6 +332,62 @@ def _unknown(name: str) -> Mutation:
     return lambda req: _reencode(req, (*req.parts, FormPart(name, b"1")))
 
 
+# -- values outside a property's schema (document-backed: the schema itself says no) -------------
+
+_TYPED: dict[str, type | tuple[type, ...]] = {"integer": int, "number": (int, float), "boolean": bool, "string": str}
+
+
+def _probes(schema: Mapping[str, Any]) -> list[str]:
+    """Candidate texts that break some keyword of ``schema`` (enum, pattern, length, bounds)."""
+    probes = ["zz-not-an-allowed-value", "x", " ", "", "0", "-1", "999999999", "1.5", "-0.5"]
+    if "maxLength" in schema:
+        probes.append("x" * (int(schema["maxLength"]) + 1))
+    for bound, step in (("minimum", -1), ("maximum", 1)):
+        if bound in schema:
+            probes.append(str(schema[bound] + step))
+            probes.append(str(schema[bound]))  # breaks an exclusive bound
+    return probes
+
+
+def out_of_schema_value(prop: Property) -> str | None:
+    """A text of the property's own type that its schema still rejects, or None when there is none.
+
+    Only keywords a value can break count here (enum, pattern, length, bounds, format): a property
+    whose schema every text of its type satisfies has no such value, so the class skips it.
+    """
+    if prop.is_file or prop.is_list:
+        return None
+    kind = _TYPED.get(prop.type, str)
+    for probe in _probes(prop.schema):
+        value = prop.cast(probe)
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)) and not prop.accepts(probe):
+            return probe
+    return None
+
+
+def wrong_type_value(prop: Property) -> str | None:
+    """A text that does not read as a non-string property's type (``integer``, ``number``, ``boolean``)."""
+    if prop.is_file or prop.is_list or prop.type not in {"integer", "number", "boolean"}:
+        return None
+    probe = "not-a-" + prop.type
+    return probe if not prop.accepts(probe) else None
+
+
+def _replaced_by(value_for: Callable[[Property], str | None], body: RequestBody) -> Callable[[str], Mutation]:
+    def for_field(name: str) -> Mutation:
+        prop = body.property_named(name)
+        value = value_for(prop) if prop is not None else None
+        assert value is not None, f"{name} has no such value"
+
+        def mutate(req: GeneratedRequest) -> GeneratedRequest:
+            parts = tuple(FormPart(p.name, value.encode("utf-8")) if p.name == name else p for p in req.parts)
+            return _reencode(req, parts)
+
+        return mutate
+
+    return for_field
+
+
 INVALID_CLASSES: dict[str, InvalidClass] = {
     c.id: c
     for c in (
@@ -366,6 +422,15 @@ INVALID_CLASSES: dict[str, InvalidClass] = {
         InvalidClass("bad_part_headers", 400, Code.INVALID_MULTIPART, "a part without Content-Disposition", PRACTICE),
         InvalidClass("urlencoded_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent urlencoded", PRACTICE),
         InvalidClass("json_body", 415, Code.UNSUPPORTED_MEDIA_TYPE, "the form sent as JSON", PRACTICE),
+        InvalidClass(
+            "value_out_of_schema", 400, Code.INVALID_VALUE,
+            "a value of the right type that the property's schema rejects (enum, pattern, length, bounds)", DOCUMENT,
+            per_field=lambda body: [p for p in body.properties if out_of_schema_value(p) is not None],
+        ),
+        InvalidClass(
+            "value_wrong_type", 400, Code.INVALID_TYPE, "a text that does not read as the property's type", DOCUMENT,
+            per_field=lambda body: [p for p in body.properties if wrong_type_value(p) is not None],
+        ),
         InvalidClass("no_auth", 401, Code.INVALID_API_KEY, "no Authorization header", DOCUMENT),
         InvalidClass("basic_auth", 401, Code.INVALID_API_KEY, "Authorization with a non-Bearer scheme", DOCUMENT),
     )
@@ -446,10 +511,16 @@ def invalid_requests(
     op = create_operation(document)
     body = multipart_body(op)
 
+    per_field = {
+        **_PER_FIELD,
+        "value_out_of_schema": _replaced_by(out_of_schema_value, body),
+        "value_wrong_type": _replaced_by(wrong_type_value, body),
+    }
+
     def for_case(c: InvalidCase) -> st.SearchStrategy[GeneratedRequest]:
-        if c.cls.id in _PER_FIELD:
+        if c.cls.id in per_field:
             assert c.param is not None
-            mutate = _PER_FIELD[c.cls.id](c.param)
+            mutate = per_field[c.cls.id](c.param)
             parts = _forced(body, c.param, realistic)
         else:
             mutate = _unknown(c.param) if c.cls.id == "unknown_field" and c.param else _WHOLE_REQUEST[c.cls.id]

@@ -7,7 +7,9 @@ counted (``paid``). Two limits per server:
 - the **cap** (``--live-max-paid``, default budget + 2): no request that could start a video is
   sent once ``paid`` plus the requests still in flight reach it. Requests expected to be rejected
   may only use the slots the budget does not still reserve, so a relay that accepts everything
-  cannot eat the budget of the valid-request tests.
+  cannot eat the budget of the valid-request tests; and *practice* probes (whose acceptance is an
+  observation) leave one more slot to the document-backed ones, so a lenient relay can never
+  starve the checks the documents back, whatever order pytest-xdist runs them in.
 
 A slot is granted *before* the request is sent and settled after its answer, all under one
 exclusive lock on a small JSON ledger, so pytest-xdist workers share one budget and one cap and
@@ -30,6 +32,7 @@ except ImportError:  # pragma: no cover - Windows: one process, the thread lock 
 
 _THREAD_LOCK = threading.Lock()
 CAP_HEADROOM = 2  # default cap: the budget plus this many unexpected acceptances
+DOCUMENT_RESERVE = 1  # cap slots practice probes leave to document-backed ones
 
 
 @dataclass
@@ -53,17 +56,20 @@ class Budget:
         self.max_paid = default_max_paid(limit) if max_paid is None else max_paid
         self.ledger = Path(ledger)
 
-    def grant(self, server_id: str, expected: bool) -> str | None:
+    def grant(self, server_id: str, expected: bool, practice: bool = False) -> str | None:
         """Reserve a slot for one request that could start a video; the skip reason if none is left.
 
         ``expected``: the request is expected to be accepted (it spends the budget). Otherwise it
-        may only use the cap's slots beyond what the budget still reserves.
+        may only use the cap's slots beyond what the budget still reserves; a ``practice`` probe
+        also leaves one slot to the document-backed probes (when the cap has room for two).
         """
         with self._locked() as rows:
             row = rows.setdefault(server_id, Tally())
             if expected and row.budget >= self.limit:
                 return self.skip_reason(server_id)
             reserved = 0 if expected else max(0, self.limit - row.budget)
+            if practice and not expected and self.max_paid - self.limit >= DOCUMENT_RESERVE + 1:
+                reserved += DOCUMENT_RESERVE
             if row.paid + row.pending + reserved >= self.max_paid:
                 return self.cap_reason(server_id)
             row.pending += 1

@@ -107,7 +107,9 @@ class LiveTarget(Target):
         if request.valid and self._paid is not None and self._paid != key:
             raise RuntimeError("live mode sends one accepted-expected request per test; call admits() first")
         if may_pay:
-            refused = self.budget.grant(server.id, expected=request.valid)
+            invalid = INVALID_CLASSES.get(request.label)
+            practice = invalid is not None and not invalid.document_backed
+            refused = self.budget.grant(server.id, expected=request.valid, practice=practice)
             if refused is not None:
                 pytest.skip(refused)
         if request.valid:

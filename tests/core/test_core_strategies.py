@@ -55,7 +55,7 @@ def test_every_invalid_class_applies_to_each_document() -> None:
             "missing_required", "file_as_text", "text_as_file", "duplicate_field", "unknown_field", "empty_body",
             "no_boundary", "garbled_boundary", "truncated_body", "bad_part_headers", "urlencoded_body", "json_body",
             "no_auth", "basic_auth",
-        }
+        }  # no property of the bundled documents constrains its value: no value_* case applies today
     required = {c.param for c in invalid_cases(REGISTRY.document("chainhub")) if c.cls.id == "missing_required"}
     assert required == {"model", "prompt"}
 
@@ -106,6 +106,41 @@ def test_an_extra_required_property_in_the_yaml_is_generated(tmp_path: Path, mon
     checker = RequestChecker(registry)
     missing = _all_drawn(invalid_requests(document, "missing_required:style"), 5)
     assert all(checker.check(r.raw(document.base_url)).problems[0].param == "style" for r in missing)
+
+
+def test_values_outside_a_constrained_schema_are_document_backed_invalid_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A constraint a document adds (enum, pattern, length, bounds, a non-string type) becomes a case."""
+    spec = (ROOT / "specs" / "chainhub.yaml").read_text(encoding="utf-8")
+    spec = spec.replace(
+        "                prompt:\n                  example: Let the cow happily take the driving test (Part 3)\n"
+        "                  type: string\n",
+        "                prompt:\n                  type: string\n                  maxLength: 40\n"
+        "                  pattern: '^[a-z ]+$'\n",
+    ).replace(
+        "                seconds:\n                  example: '10'\n                  type: string\n",
+        "                seconds:\n                  type: integer\n                  minimum: 4\n"
+        "                  maximum: 12\n                style:\n                  type: string\n"
+        "                  enum: [anime, film]\n",
+    )
+    (tmp_path / "chainhub.yaml").write_text(spec, encoding="utf-8")
+    monkeypatch.setenv("SORA_SPECS_DIR", str(tmp_path))
+    registry = load_registry()
+    document = registry.document("chainhub")
+    cases = {c.id: c for c in invalid_cases(document) if c.cls.id.startswith("value_")}
+    assert set(cases) == {
+        "value_out_of_schema:prompt", "value_out_of_schema:seconds", "value_out_of_schema:style",
+        "value_wrong_type:seconds",
+    }
+    assert all(c.cls.document_backed for c in cases.values())
+    checker = RequestChecker(registry)
+    for case_id in cases:
+        for request in _all_drawn(invalid_requests(document, case_id), 5):
+            problem = checker.check(request.raw(document.base_url)).problems[0]
+            assert (problem.status, problem.param, problem.code) == (
+                request.expected_status, request.param, request.expected_code
+            ), request.describe()
 
 
 def test_example_request_carries_every_documented_example() -> None:

@@ -15,7 +15,9 @@ def test_only_what_the_documents_state_is_document_backed() -> None:
     """Required properties (and an empty body where something is required) and the ``security``
     scheme; unknown fields, duplicates, part kinds, malformed multipart and media types are practice."""
     backed = {c.id for c in INVALID_CLASSES.values() if c.basis == DOCUMENT}
-    assert backed == {"missing_required", "empty_body", "no_auth", "basic_auth"}
+    assert backed == {
+        "missing_required", "empty_body", "value_out_of_schema", "value_wrong_type", "no_auth", "basic_auth"
+    }
     assert {c.basis for c in INVALID_CLASSES.values()} == {DOCUMENT, PRACTICE}
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from contract_tests.live.budget import Budget, Tally
 
 
-def _accepted(budget: Budget, server: str, expected: bool) -> bool:
+def _accepted(budget: Budget, server: str, expected: bool, practice: bool = False) -> bool:
     """Ask for a slot and, if granted, settle it as a 2xx answer (a paid video)."""
-    if budget.grant(server, expected) is not None:
+    if budget.grant(server, expected, practice) is not None:
         return False
     budget.settle(server, expected, accepted=True)
     return True
@@ -86,3 +86,13 @@ def test_workers_in_separate_processes_share_one_cap(tmp_path: Path) -> None:
     granted = [results.get(timeout=10) for _ in workers]
     assert sum(granted) == 5
     assert Budget(0, Path(ledger), max_paid=5).spent() == {"jxincm": 5}
+
+
+def test_practice_probes_leave_a_slot_to_the_document_backed_ones(tmp_path: Path) -> None:
+    """A relay that accepts practice probes cannot use up the cap before a document-backed probe runs."""
+    budget = Budget(1, tmp_path / "ledger.json")  # cap 3: 1 for the budget, 2 for unexpected acceptances
+    assert [_accepted(budget, "jxincm", False, practice=True) for _ in range(3)] == [True, False, False]
+    assert _accepted(budget, "jxincm", False)  # the document-backed probe still gets its slot
+    assert budget.grant("jxincm", False) is not None
+    assert _accepted(budget, "jxincm", True)
+    assert budget.spent() == {"jxincm": 3}
