@@ -7,12 +7,16 @@ RFC 9110 parameters) and that nothing python-multipart raises becomes a 500.
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from hypothesis import given, settings
 
 from contract_tests import example_request, load_registry
 from contract_tests.checker import RawRequest, RequestChecker
+from contract_tests.content_types import ContentTypeCase, content_type_cases
 from contract_tests.media_type import parse_media_type
 from contract_tests.multipart import encode_multipart
+from contract_tests.respx_mock import SoraMock
 from contract_tests.wire import MultipartReader, WireError, multipart_boundary
 
 REGISTRY = load_registry()
@@ -116,3 +120,13 @@ def test_an_unexpected_exception_inside_python_multipart_is_a_wire_error(monkeyp
     with pytest.raises(WireError) as raised:
         reader.finish()
     assert "a bug inside the parser" in raised.value.message
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(case=content_type_cases(EXAMPLE.parts))
+def test_fuzzed_content_type_parameters_through_the_respx_door(case: ContentTypeCase) -> None:
+    mock = SoraMock(REGISTRY)
+    headers = [(b"Authorization", b"Bearer sk-test"), (b"Content-Type", case.header)]
+    with httpx.Client(transport=mock.transport()) as client:
+        answer = client.post("https://api.jxincm.cn/v1/videos", content=case.body, headers=headers)
+    case.check_answer(answer.status_code, answer.content)
