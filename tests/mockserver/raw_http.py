@@ -26,12 +26,15 @@ def exchange(host: str, port: int, data: bytes, half_close: bool = False, timeou
             sock.sendall(data)
             if half_close:
                 sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # it answered and closed (even reset) before taking it all: the answer is still to be read
+        try:
             while len(received) < READ_LIMIT:
                 chunk = sock.recv(65536)
                 if not chunk:
                     break
                 received += chunk
-        except (ConnectionResetError, BrokenPipeError):
+        except ConnectionResetError:
             pass  # a server may reset after answering (unread input); the answer, if any, is in `received`
     return bytes(received)
 
