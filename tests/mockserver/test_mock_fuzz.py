@@ -88,18 +88,14 @@ def test_random_bodies_on_every_route_never_5xx(
 
 
 @FUZZ
-@given(st.binary(min_size=1, max_size=2048), st.text(min_size=1, max_size=70))
+@given(st.binary(min_size=1, max_size=2048), st.text(st.characters(exclude_characters="\r\n"), min_size=1, max_size=70))
 def test_random_multipart_bodies_never_5xx(server: BackgroundServer, body: bytes, boundary: str) -> None:
-    headers = [
-        (b"Authorization", b"Bearer sk"),
-        (b"Content-Type", b"multipart/form-data; boundary=" + boundary.encode("utf-8")),
-    ]
-    try:
-        response = httpx.post(f"{server.url}/v1/videos", content=b"--" + boundary.encode() + b"\r\n" + body,
-                              headers=headers, timeout=5)
-    except httpx.LocalProtocolError:
-        return  # httpx refuses to send that header value; nothing reached the server
-    assert 400 <= response.status_code < 500, response.text
+    """Any boundary text (sent raw: httpx refuses some header values) over noise: a 4xx, always answered."""
+    encoded = boundary.encode("utf-8")
+    headers = [(b"Authorization", b"Bearer sk"), (b"Content-Type", b"multipart/form-data; boundary=" + encoded)]
+    sent = request("POST", "/v1/videos", headers, b"--" + encoded + b"\r\n" + body)
+    status, reply = answer(exchange(server.host, server.port, sent), boundary)
+    assert 400 <= status < 500, reply[:300]
 
 
 def test_still_serving_after_the_fuzz(server: BackgroundServer) -> None:
