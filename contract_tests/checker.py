@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from contract_tests.media_type import parse_media_type
 from contract_tests.problems import Code, Problem, error_response
 from contract_tests.specs import Document, Operation, RequestBody, SpecRegistry
-from contract_tests.wire import BodyTooLarge, Part, WireError, media_type_of, parse_multipart
+from contract_tests.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 MULTIPART = "multipart/form-data"
@@ -191,7 +192,8 @@ class RequestChecker:
         self, request: RawRequest, operations: tuple[Operation, ...], parts: list[Part] | None
     ) -> tuple[str, list[tuple[str, Any, Part | None]]] | Problem:
         accepted = sorted({mt for op in operations for mt in op.bodies})
-        media_type, params = media_type_of(request.header("content-type"))
+        media = parse_media_type(request.header("content-type"))
+        media_type = media.essence
         if media_type not in accepted:
             sent = f"'{media_type}'" if media_type else "no Content-Type"
             return Problem(
@@ -204,15 +206,8 @@ class RequestChecker:
             return too_large(self.max_body_bytes)
         if media_type == MULTIPART:
             if parts is None:
-                boundary = params.get("boundary")
-                if not boundary:
-                    return Problem(
-                        Code.INVALID_MULTIPART,
-                        "The multipart/form-data Content-Type has no boundary parameter, "
-                        "so the body cannot be split into fields.",
-                    )
                 try:
-                    parts = parse_multipart(request.body, boundary)
+                    parts = parse_multipart(request.body, multipart_boundary(media))
                 except (WireError, BodyTooLarge) as exc:
                     return body_problem(exc)
             return media_type, [(p.name or "", p.data if p.is_file else p.text, p) for p in parts]

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import functools
 import logging
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import TOKEN_CHARS, MultipartParser, parse_options_header
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser
+
+from contract_tests.media_type import TOKEN_BYTES, MediaType
+from contract_tests.media_type import media_type_of as media_type_of  # its old home; parse_media_type is the one
+
+logger = logging.getLogger(__name__)
 
 # python-multipart logs every parse error; ours become Problems, so keep its logger quiet.
 logging.getLogger("python_multipart").addHandler(logging.NullHandler())
@@ -77,15 +83,61 @@ class Part:
         return self.data.decode("utf-8", errors="replace")
 
 
-def media_type_of(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """Split a Content-Type header into its lower-case media type and its parameters."""
-    if not content_type:
-        return "", {}
-    media, params = parse_options_header(content_type)
-    return (
-        media.decode("latin-1").strip().lower(),
-        {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in params.items()},
-    )
+# RFC 2046 §5.1.1: boundary := 0*69<bchars> bcharsnospace (so 1 to 70 characters, no trailing space).
+BOUNDARY_CHARS = frozenset(string.digits + string.ascii_letters + "'()+_,-./:=? ")
+MAX_BOUNDARY_LENGTH = 70
+
+
+def _describe_char(char: str) -> str:
+    code = ord(char)
+    kind = "a control character " if code < 0x20 or code == 0x7F else "a non-ASCII character " if code > 0x7F else ""
+    return f"{kind}{char!r} (U+{code:04X})"
+
+
+def boundary_problem(boundary: str) -> str | None:
+    """Why ``boundary`` breaks RFC 2046's grammar, in words a client's author can act on; None if it does not."""
+    if not boundary:
+        return "the multipart boundary is empty; RFC 2046 allows 1 to 70 characters"
+    if len(boundary) > MAX_BOUNDARY_LENGTH:
+        return f"the multipart boundary is {len(boundary)} characters long; RFC 2046 allows 1 to 70"
+    bad = next((char for char in boundary if char not in BOUNDARY_CHARS), None)
+    if bad is not None:
+        return (
+            f"the multipart boundary contains {_describe_char(bad)}, which RFC 2046 does not allow; "
+            "use letters, digits, spaces and '()+_,-./:=?"
+        )
+    if boundary.endswith(" "):
+        return "the multipart boundary ends with a space, which RFC 2046 does not allow"
+    return None
+
+
+def multipart_boundary(media: MediaType) -> str:
+    """The boundary of a multipart Content-Type, checked before any parser sees it.
+
+    Raises :class:`WireError` (reason ``invalid_boundary``) naming the problem: a header whose
+    parameters cannot be read, no boundary, a boundary given twice with different values, or one
+    RFC 2046 does not allow. Other parameters (``charset``, unknown ones) do not matter here.
+    """
+    if media.syntax_error is not None:
+        raise WireError("invalid_boundary", f"the Content-Type header cannot be read: {media.syntax_error}")
+    values = media.conflicts.get("boundary")
+    if values:
+        shown = ", ".join(repr(value) for value in values)
+        raise WireError(
+            "invalid_boundary",
+            f"the Content-Type gives the boundary {len(values)} different values ({shown}), so it is "
+            "ambiguous; send one boundary parameter",
+        )
+    boundary = media.params.get("boundary")
+    if boundary is None:
+        raise WireError(
+            "invalid_boundary",
+            "the multipart/form-data Content-Type has no boundary parameter, so the body cannot be split into fields",
+        )
+    problem = boundary_problem(boundary)
+    if problem is not None:
+        raise WireError("invalid_boundary", problem)
+    return boundary
 
 
 @functools.lru_cache(maxsize=4096)
@@ -237,7 +289,11 @@ class MultipartReader:
     def _write(self, chunk: bytes) -> None:
         try:
             self._state_machine().write(chunk)
-        except MultipartParseError as exc:
+        except FormParserError as exc:  # its own verdict on the body (or, made, on the boundary)
+            self._fail("malformed", f"malformed multipart body: {exc}")
+        except Exception as exc:  # anything else it raises is still about this body: a 400, never a 500
+            logger.warning("python-multipart raised %r on a request body; answered invalid_multipart", exc,
+                           exc_info=True)
             self._fail("malformed", f"malformed multipart body: {exc}")
 
     def _replay(self) -> None:
@@ -313,7 +369,7 @@ def _split_plain(body: bytes, boundary: bytes) -> list[tuple[dict[str, str], byt
             if colon <= 0 or len(line) > _MAX_HEADER_LINE or b"\r" in line or b"\n" in line:
                 return None
             name = line[:colon]
-            if name.translate(None, TOKEN_CHARS):
+            if name.translate(None, TOKEN_BYTES):
                 return None
             headers[name.decode("latin-1").strip().lower()] = line[colon + 1 :].decode("utf-8", "replace").strip()
         parts.append((headers, piece[head_end + 4 :]))

@@ -18,9 +18,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from contract_tests.checker import MULTIPART, RawRequest, body_problem, too_large
+from contract_tests.media_type import parse_media_type
 from contract_tests.problems import Code, Problem
 from contract_tests.service import RawResponse, VideoService
-from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, media_type_of
+from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
 
 # What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
 # which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.
@@ -121,15 +122,20 @@ class VideoDoor:
         return self.service.handle(full), False
 
     def _boundary(self, request: RawRequest) -> str | None:
-        """The boundary of a documented operation's multipart body (the create call), then streamed."""
+        """The boundary of a documented operation's multipart body (the create call), then streamed.
+
+        None for anything else, a Content-Type the core refuses included: the body is then read
+        whole (within ``max_bytes``) and the checker, with the same function, says what is wrong.
+        """
         if request.method != "POST" or not self.service.checker.documented_body(request, self.service.server):
             return None
-        try:
-            media_type, params = media_type_of(request.header("content-type"))
-        except Exception:  # an unreadable header: the checker reports it from the whole request
+        media = parse_media_type(request.header("content-type"))
+        if media.essence != MULTIPART:
             return None
-        boundary = params.get("boundary")
-        return boundary if media_type == MULTIPART and boundary else None
+        try:
+            return multipart_boundary(media)
+        except WireError:
+            return None
 
     def kept_per_file(self, request: RawRequest) -> int | None:
         """How much of each file to keep: a preview's worth, or a sniff when none can be previewed."""

@@ -86,6 +86,12 @@ def test_pull_requests_run_the_offline_suite_and_lint_through_tox() -> None:
     assert "schedule" in offline["if"] and "!=" in offline["if"]
 
 
+def test_pull_requests_and_the_schedule_run_the_suite_on_the_newest_dependencies() -> None:
+    newest = _workflow()["jobs"]["newest"]
+    assert "tox -e newest" in " ".join(_runs({"jobs": {"newest": newest}}))
+    assert "if" not in newest  # every trigger: a release can break the suite on a night without a pull request
+
+
 def test_the_schedule_runs_live_mode_and_the_upstream_diff() -> None:
     jobs = _workflow()["jobs"]
     assert "tox -e live" in " ".join(_runs({"jobs": {"live": jobs["live"]}}))
@@ -105,7 +111,7 @@ def test_upstream_variables_cover_every_committed_document() -> None:
 
 def test_every_tox_environment_used_exists() -> None:
     used = {m.group(1) for run in _runs(_workflow()) for m in re.finditer(r"\btox(?:\s+exec)?\s+-e\s+([\w,-]+)", run)}
-    assert used >= {"py", "lint", "live"}
+    assert used >= {"py", "lint", "live", "newest"}
     for env in used:
         assert set(env.split(",")) <= _tox_envs(), f"tox.ini has no environment {env}"
 
