@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ except ImportError:  # pragma: no cover - Windows: one process, the thread lock 
 _THREAD_LOCK = threading.Lock()
 CAP_HEADROOM = 2  # default cap: the budget plus this many unexpected acceptances
 DOCUMENT_RESERVE = 1  # cap slots practice probes leave to document-backed ones
+_SETTLE_POLL = 0.02  # seconds between looks at the ledger while requests are in flight
 
 
 @dataclass
@@ -51,10 +53,12 @@ def default_max_paid(budget: int) -> int:
 class Budget:
     """Grants and settles potentially paid requests per server, across every process of the run."""
 
-    def __init__(self, limit: int, ledger: Path, max_paid: int | None = None) -> None:
+    def __init__(self, limit: int, ledger: Path, max_paid: int | None = None, patience: float = 120.0) -> None:
         self.limit = limit
         self.max_paid = default_max_paid(limit) if max_paid is None else max_paid
         self.ledger = Path(ledger)
+        # How long a grant waits for in-flight requests to settle before it gives up on a slot.
+        self.patience = patience
 
     def grant(self, server_id: str, expected: bool, practice: bool = False) -> str | None:
         """Reserve a slot for one request that could start a video; the skip reason if none is left.
@@ -63,18 +67,26 @@ class Budget:
         may only use the cap's slots beyond what the budget still reserves; a ``practice`` probe
         also leaves one slot to the document-backed probes (when the cap has room for two).
         """
-        with self._locked() as rows:
-            row = rows.setdefault(server_id, Tally())
-            if expected and row.budget >= self.limit:
-                return self.skip_reason(server_id)
-            reserved = 0 if expected else max(0, self.limit - row.budget)
-            if practice and not expected and self.max_paid - self.limit >= DOCUMENT_RESERVE + 1:
-                reserved += DOCUMENT_RESERVE
-            if row.paid + row.pending + reserved >= self.max_paid:
-                return self.cap_reason(server_id)
-            row.pending += 1
-            row.budget += int(expected)
-            return None
+        deadline = time.monotonic() + self.patience
+        while True:
+            with self._locked() as rows:
+                row = rows.setdefault(server_id, Tally())
+                if expected and row.budget >= self.limit:
+                    return self.skip_reason(server_id)
+                reserved = 0 if expected else max(0, self.limit - row.budget)
+                if practice and not expected and self.max_paid - self.limit >= DOCUMENT_RESERVE + 1:
+                    reserved += DOCUMENT_RESERVE
+                if row.paid + reserved >= self.max_paid:
+                    return self.cap_reason(server_id)
+                if row.paid + row.pending + reserved < self.max_paid:
+                    row.pending += 1
+                    row.budget += int(expected)
+                    return None
+            # Only requests still in flight stand in the way: wait for their answers (most are
+            # rejections, which free their slot) instead of skipping by the luck of timing.
+            if time.monotonic() >= deadline:
+                return self.cap_reason(server_id) + f" (requests in flight did not settle in {self.patience:g} s)"
+            time.sleep(_SETTLE_POLL)
 
     def settle(self, server_id: str, expected: bool, accepted: bool, reached: bool = True) -> None:
         """Close a granted slot: ``accepted`` (2xx) counts as paid; one that never ``reached`` the

@@ -71,7 +71,8 @@ class LiveSession:
         else:
             self._ledger_dir = Path(tempfile.mkdtemp(prefix="sora-live-"))
             ledger = self._ledger_dir / "budget.json"
-        self.budget = Budget(config.budget, ledger, config.paid_cap)
+        # A grant waits for requests in flight at most as long as two of them may take.
+        self.budget = Budget(config.budget, ledger, config.paid_cap, patience=2 * config.timeout)
         self.report = LiveReport(config)
 
     @contextlib.contextmanager

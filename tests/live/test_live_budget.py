@@ -4,6 +4,7 @@ process of a run through one ledger."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from pathlib import Path
 
 from contract_tests.live.budget import Budget, Tally
@@ -62,11 +63,26 @@ def test_the_cap_stops_unexpected_acceptances_without_eating_the_budget(tmp_path
 
 def test_requests_in_flight_hold_their_slot(tmp_path: Path) -> None:
     """The cap is checked before sending: two requests in flight cannot both take the last slot."""
-    budget = Budget(0, tmp_path / "ledger.json", max_paid=1)
+    budget = Budget(0, tmp_path / "ledger.json", max_paid=1, patience=0)
     assert budget.grant("jxincm", False) is None
-    assert budget.grant("jxincm", False) is not None  # the first is not answered yet
+    reason = budget.grant("jxincm", False)  # the first is not answered yet, and this one will not wait
+    assert reason is not None and "in flight" in reason
     budget.settle("jxincm", False, accepted=False)
     assert budget.grant("jxincm", False) is None
+
+
+def test_a_grant_waits_for_requests_in_flight_instead_of_skipping(tmp_path: Path) -> None:
+    """Whether a probe runs must not depend on another worker's request being in flight at that moment."""
+    budget = Budget(0, tmp_path / "ledger.json", max_paid=1, patience=60)
+    assert budget.grant("jxincm", False) is None
+    answers: list[str | None] = []
+    waiting = threading.Thread(target=lambda: answers.append(budget.grant("jxincm", False)))
+    waiting.start()
+    budget.settle("jxincm", False, accepted=False)  # the first was rejected: its slot is free again
+    waiting.join(timeout=60)
+    assert answers == [None]
+    budget.settle("jxincm", False, accepted=True)  # the second was paid: the cap is reached for good
+    assert budget.grant("jxincm", False) is not None
 
 
 def _spend(ledger: str, tries: int, out: multiprocessing.Queue[int]) -> None:
