@@ -1,7 +1,7 @@
 """The wheel carries everything an installed toolkit needs: code, media, and the documents of specs/.
 
 Built offline (``python -m build --no-isolation``, the dev extras bring setuptools and build) from a
-copy of the sources, so the checkout stays untouched. ``.ci/wheel-check`` goes further in CI: it
+copy of the sources, so the checkout stays untouched. ``.ci/wheel_check.py`` goes further in CI: it
 installs the wheel with its dependencies into a fresh venv and drives sora-mock, the lint and a
 client project's pytest from an empty folder.
 """
