@@ -67,8 +67,8 @@ def write(chosen: Plan) -> Path:
     chosen.target.write_text(text, encoding="utf-8")
     previous = sources.export_of(chosen.doc_id, directory)
     export = _keep_export(chosen, directory)
-    if previous is not None and previous != export:
-        previous.unlink(missing_ok=True)
+    if previous is not None and previous != export and previous.resolve().is_relative_to(directory.resolve()):
+        previous.unlink(missing_ok=True)  # only ever a file of the specs directory, whatever the entry says
     sources.record(
         chosen.doc_id,
         chosen.incoming.source,

@@ -76,6 +76,16 @@ def test_adopt_keeps_the_apifox_export_and_drops_it_for_a_plain_document(specs: 
     assert not kept.exists() and export_of("relay", specs) is None  # the document is its own export now
 
 
+def test_adopt_removes_an_old_export_only_inside_the_specs_directory(specs: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("not ours", encoding="utf-8")
+    (specs / "sources.json").write_text(json.dumps({"relay": {"export": "../outside.md"}}), encoding="utf-8")
+    source, _ = _export(tmp_path, base_document())
+    assert main(["adopt", str(source), "--as", "relay", "--yes", "--accept-breaking"]) == 0
+    assert outside.read_text(encoding="utf-8") == "not ours"
+    assert read_sources(specs)["relay"]["export"] == "upstream/relay.apifox.md"
+
+
 def test_the_committed_exports_readopt_as_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """adopt reads the in-repository exports offline; each is exactly its committed document."""
