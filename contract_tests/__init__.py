@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "VideoEngine": "contract_tests.engine",
     "VideoRecord": "contract_tests.engine",
     "VideoService": "contract_tests.service",
+    "bundled_specs_dir": "contract_tests.bundled",
     "check_response": "contract_tests.conformance",
     "encode_multipart": "contract_tests.multipart",
     "error_response": "contract_tests.problems",
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from contract_tests.bundled import bundled_specs_dir
     from contract_tests.checker import RawRequest, RequestChecker, UploadedFile, Verdict
     from contract_tests.conformance import CHECKS, Failure, check_response
     from contract_tests.engine import MemoryStore, VideoEngine, VideoRecord, normalize_size
@@ -99,6 +101,7 @@ __all__ = [
     "VideoEngine",
     "VideoRecord",
     "VideoService",
+    "bundled_specs_dir",
     "check_response",
     "encode_multipart",
     "error_response",

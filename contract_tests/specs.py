@@ -7,7 +7,6 @@ module, so editing a YAML file changes what is generated and checked with no cod
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,20 +24,14 @@ from openapi_core.validation.schemas import (
 from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
-SPECS_ENV = "SORA_SPECS_DIR"
+# specs_dir stays importable from here, its home before the installed-package case needed a module.
+from contract_tests.bundled import SPECS_ENV, specs_dir
+
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class SpecError(Exception):
     """A document in ``specs/`` cannot be used; the message names the file and the problem."""
-
-
-def specs_dir() -> Path:
-    """The specs directory: ``$SORA_SPECS_DIR`` when set, else the repository's ``specs/``."""
-    env = os.environ.get(SPECS_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return (Path(__file__).resolve().parent.parent / "specs").resolve()
 
 
 def server_id_for(url: str) -> str:

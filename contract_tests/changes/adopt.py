@@ -56,17 +56,37 @@ def plan(source: str, doc_id: str, directory: Path | None = None) -> Plan:
 
 
 def write(chosen: Plan) -> Path:
-    """Write the incoming text verbatim and record where it came from; returns the written file."""
+    """Write the incoming text verbatim and record where it came from; returns the written file.
+
+    An Apifox export is also kept whole in ``upstream/`` (replacing the previous one), so the
+    committed document can always be checked against, and re-adopted from, what was published.
+    """
     text = chosen.incoming.text if chosen.incoming.text.endswith("\n") else chosen.incoming.text + "\n"
-    chosen.target.parent.mkdir(parents=True, exist_ok=True)
+    directory = chosen.target.parent
+    directory.mkdir(parents=True, exist_ok=True)
     chosen.target.write_text(text, encoding="utf-8")
+    previous = sources.export_of(chosen.doc_id, directory)
+    export = _keep_export(chosen, directory)
+    if previous is not None and previous != export and previous.resolve().is_relative_to(directory.resolve()):
+        previous.unlink(missing_ok=True)  # only ever a file of the specs directory, whatever the entry says
     sources.record(
         chosen.doc_id,
         chosen.incoming.source,
-        chosen.target.parent,
+        directory,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         adopted=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         format="apifox-markdown" if chosen.incoming.wrapped else "openapi",
+        export=sources.export_name(chosen.doc_id) if export is not None else None,
     )
     return chosen.target
+
+
+def _keep_export(chosen: Plan, directory: Path) -> Path | None:
+    """Write the published Apifox page beside the specs; a plain document is its own export."""
+    if not chosen.incoming.wrapped:
+        return None
+    export = directory / sources.export_name(chosen.doc_id)
+    export.parent.mkdir(parents=True, exist_ok=True)
+    export.write_text(chosen.incoming.published, encoding="utf-8")
+    return export
 

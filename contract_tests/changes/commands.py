@@ -215,8 +215,9 @@ COMMANDS: tuple[Command, ...] = (
             "not conform, operations without error responses... Default: every document in specs/."),
     Command("adopt", "take a new upstream version into specs/ after showing the diff", _configure_adopt, _run_adopt,
             "Loads SOURCE, shows the diff against specs/DOC_ID.yaml and, with --yes, writes the upstream\n"
-            "OpenAPI text verbatim and records SOURCE in specs/sources.json. Breaking changes (--fail-on,\n"
-            "default error) are refused unless --accept-breaking."),
+            "OpenAPI text verbatim, keeps an Apifox export whole as specs/upstream/DOC_ID.apifox.md and\n"
+            "records SOURCE in specs/sources.json. Breaking changes (--fail-on, default error) are refused\n"
+            "unless --accept-breaking."),
     Command("check-upstream", "diff each committed document against its upstream source", _configure_check_upstream,
             _run_check_upstream,
             "For each document in specs/, read its upstream from $SORA_UPSTREAM_<DOC_ID> or\n"

@@ -38,10 +38,15 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class Loaded:
-    """One document as published: where from, its OpenAPI text verbatim, parsed, and located."""
+    """One document as published: where from, its OpenAPI text verbatim, parsed, and located.
+
+    ``published`` is the whole file as read: the Apifox page around the block when ``wrapped``,
+    else the same as ``text``. ``adopt`` keeps it beside the document it writes.
+    """
 
     source: str
     text: str
+    published: str
     document: dict[str, Any]
     wrapped: bool = False
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
@@ -98,7 +103,7 @@ def parse(raw: str, source: str) -> Loaded:
     except yaml.YAMLError as exc:
         whole, plain_error = None, _yaml_problem(exc)
     if _looks_like_openapi(whole):
-        return _checked(Loaded(source, raw, whole, False, pointers.line_index(raw)))
+        return _checked(Loaded(source, raw, raw, whole, False, pointers.line_index(raw)))
     for match in _FENCE.finditer(raw):
         if match.group("lang").lower() not in ("", "yaml", "yml", "json"):
             continue
@@ -111,7 +116,7 @@ def parse(raw: str, source: str) -> Loaded:
             continue
         if _looks_like_openapi(block):
             offset = raw.count("\n", 0, match.start("body"))
-            return _checked(Loaded(source, body, block, True, pointers.line_index(body, offset)))
+            return _checked(Loaded(source, body, raw, block, True, pointers.line_index(body, offset)))
     if plain_error and not _FENCE.search(raw):
         raise LoadError(source, f"not an OpenAPI document: not valid YAML or JSON ({plain_error}) "
                               "and no ```yaml block")

@@ -5,6 +5,10 @@ JSON file next to them. Each entry names the upstream source (URL or file) of a 
 environment variable that can override it: the upstream Apifox URLs are not public knowledge, so CI
 takes them from repository variables (``SORA_UPSTREAM_JXINCM_PRIVATE``...) and skips a document whose
 source is unset, saying so.
+
+An entry's ``export`` names the file the document was cut from, as published (an Apifox page, kept in
+``specs/upstream/``): the evidence that the committed YAML is the upstream's text, verbatim, and a
+source ``adopt`` can read again offline.
 """
 
 from __future__ import annotations
@@ -15,20 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contract_tests.bundled import specs_dir
+
 SOURCES_FILE = "sources.json"
-SPECS_ENV = "SORA_SPECS_DIR"
+EXPORTS_DIR = "upstream"
 
 
-def specs_dir() -> Path:
-    """The specs directory: ``$SORA_SPECS_DIR`` when set, else the repository's ``specs/``.
+def export_name(doc_id: str) -> str:
+    """Where ``adopt`` keeps a document's Apifox export, relative to the specs directory."""
+    return f"{EXPORTS_DIR}/{doc_id}.apifox.md"
 
-    Same rule as ``contract_tests.specs.specs_dir``, kept here so the change gate does not import
-    the registry (and openapi-core) just to find a directory.
-    """
-    env = os.environ.get(SPECS_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return (Path(__file__).resolve().parents[2] / "specs").resolve()
+
+def export_of(doc_id: str, directory: Path | None = None) -> Path | None:
+    """The recorded export of ``doc_id`` (``None``: the document was published as plain OpenAPI)."""
+    directory = directory or specs_dir()
+    name = read_sources(directory).get(doc_id, {}).get("export")
+    return directory / str(name) if name else None
 
 
 def upstream_variable(doc_id: str) -> str:

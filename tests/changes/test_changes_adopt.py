@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from changes_docs import base_document, dump, request_schema
 
-from contract_tests.changes.sources import upstream_variable, upstreams
+from contract_tests.bundled import bundled_specs_dir
+from contract_tests.changes.sources import export_of, read_sources, upstream_variable, upstreams
 from contract_tests.cli import main
 
 EXPORT = "# Create a video\n\n## OpenAPI Specification\n\n```yaml\n{body}```\n"
@@ -59,6 +61,44 @@ def test_adopt_writes_the_upstream_block_verbatim_and_records_the_source(specs: 
     assert entry["upstream"] == str(source) and entry["format"] == "apifox-markdown"
     assert entry["variable"] == "SORA_UPSTREAM_RELAY" and len(entry["sha256"]) == 64
     assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 0  # now identical: nothing to do
+
+
+def test_adopt_keeps_the_apifox_export_and_drops_it_for_a_plain_document(specs: Path, tmp_path: Path) -> None:
+    source, _ = _export(tmp_path, base_document())
+    assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 0
+    kept = specs / "upstream" / "relay.apifox.md"
+    assert kept.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")  # the whole page, as published
+    assert read_sources(specs)["relay"]["export"] == "upstream/relay.apifox.md"
+    assert export_of("relay", specs) == kept
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(dump(base_document()).replace("create a video", "make a video"), encoding="utf-8")
+    assert main(["adopt", str(plain), "--as", "relay", "--yes"]) == 0
+    assert not kept.exists() and export_of("relay", specs) is None  # the document is its own export now
+
+
+def test_adopt_removes_an_old_export_only_inside_the_specs_directory(specs: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("not ours", encoding="utf-8")
+    (specs / "sources.json").write_text(json.dumps({"relay": {"export": "../outside.md"}}), encoding="utf-8")
+    source, _ = _export(tmp_path, base_document())
+    assert main(["adopt", str(source), "--as", "relay", "--yes", "--accept-breaking"]) == 0
+    assert outside.read_text(encoding="utf-8") == "not ours"
+    assert read_sources(specs)["relay"]["export"] == "upstream/relay.apifox.md"
+
+
+def test_the_committed_exports_readopt_as_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """adopt reads the in-repository exports offline; each is exactly its committed document."""
+    copy = tmp_path / "specs"
+    shutil.copytree(bundled_specs_dir(), copy)
+    monkeypatch.setenv("SORA_SPECS_DIR", str(copy))
+    ids = sorted(p.stem for p in copy.glob("*.yaml"))
+    for doc_id in ids:
+        export = export_of(doc_id, copy)
+        assert export is not None, f"{doc_id} has no export in sources.json"
+        assert main(["adopt", str(export), "--as", doc_id, "--yes"]) == 0
+        assert "is already identical" in capsys.readouterr().err
+    assert sorted(p.name for p in (copy / "upstream").iterdir()) == [f"{i}.apifox.md" for i in ids]
 
 
 def test_adopt_refuses_breaking_changes_unless_accepted(specs: Path, tmp_path: Path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,15 +27,20 @@ def test_documents_are_loaded_once_per_process() -> None:
     assert load_registry(ROOT / "specs") is load_registry()
 
 
-def test_specs_are_verbatim_copies_of_the_seed_yaml_blocks() -> None:
-    seeds = ROOT.parent / "shared" / "seeds"
-    if not seeds.is_dir():
-        seeds = ROOT / ".." / "shared" / "seeds"
-    pairs = {"000": "jxincm-private", "001": "chainhub", "002": "jxincm-character"}
-    for prefix, doc_id in pairs.items():
-        seed = next(seeds.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
-        block = seed.split("```yaml\n", 1)[1].rsplit("```", 1)[0]
-        assert (ROOT / "specs" / f"{doc_id}.yaml").read_text(encoding="utf-8") == block
+def test_specs_are_verbatim_copies_of_the_yaml_blocks_of_their_upstream_exports() -> None:
+    """Each document is the ```yaml block of the Apifox export recorded for it in sources.json.
+
+    The exports live in the repository (specs/upstream/), so a lone clone checks this too.
+    """
+    specs = ROOT / "specs"
+    sources = json.loads((specs / "sources.json").read_text(encoding="utf-8"))
+    doc_ids = sorted(p.stem for p in specs.glob("*.yaml"))
+    assert sorted(sources) == doc_ids == ["chainhub", "jxincm-character", "jxincm-private"]
+    for doc_id in doc_ids:
+        export = (specs / sources[doc_id]["export"]).resolve()
+        assert export.is_relative_to(specs), f"{doc_id}'s export must be inside specs/: {export}"
+        block = export.read_text(encoding="utf-8").split("```yaml\n", 1)[1].rsplit("```", 1)[0]
+        assert (specs / f"{doc_id}.yaml").read_text(encoding="utf-8") == block
 
 
 def test_server_id_comes_from_the_host() -> None:
