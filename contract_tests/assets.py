@@ -108,6 +108,7 @@ def spritesheet(width: int, height: int) -> bytes:
     def colour_at(x: int, y: int) -> tuple[int, int, int]:
         index = (y // tile_height) * SPRITE_GRID + x // tile_width
         mix = 0.6 * index / (tiles - 1)
-        return tuple(round(c + (255 - c) * mix) for c in COLOUR)  # type: ignore[return-value]
+        red, green, blue = (round(c + (255 - c) * mix) for c in COLOUR)
+        return red, green, blue
 
     return images.block_jpeg(SPRITE_GRID * tile_width, SPRITE_GRID * tile_height, colour_at)

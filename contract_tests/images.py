@@ -184,4 +184,5 @@ def _jfif_ycbcr(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     y = 0.299 * r + 0.587 * g + 0.114 * b
     cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b
     cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b
-    return tuple(max(0, min(255, round(v))) for v in (y, cb, cr))  # type: ignore[return-value]
+    luma, blue, red = (max(0, min(255, round(v))) for v in (y, cb, cr))
+    return luma, blue, red

@@ -56,7 +56,9 @@ image.src = url;
 image.decode().then(() => done({width: image.naturalWidth, height: image.naturalHeight}),
                     (error) => done({error: String(error)}));
 """
-CASES = [("720x1280", "8"), ("1280x720", "10"), ("1792x1024", "12"), ("160x90", "4")]
+# Portrait, landscape, the largest documented size, one off the 16-pixel grid (cropped), and the
+# longest duration (IDRs 20 s apart, so frame_num wraps between them).
+CASES = [("720x1280", "8"), ("1280x720", "10"), ("1792x1024", "12"), ("160x90", "4"), ("640x360", "600")]
 
 
 class _Page(BaseHTTPRequestHandler):

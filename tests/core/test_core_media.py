@@ -12,7 +12,7 @@ import struct
 import pytest
 from media_reader import boxes, jpeg_size, parse_sps, payload, unescape, webp_size
 
-from contract_tests import assets, h264, mp4
+from contract_tests import assets, h264
 
 SIZES = ["720x1280", "1280x720", "1024x1792", "1792x1024", "160x90"]
 SECONDS = ["4", "8", "10", "12", "20"]
@@ -140,12 +140,11 @@ def test_emulation_prevention_keeps_start_codes_out_of_a_nal_unit() -> None:
     assert unescape(unit[1:]) == rbsp
 
 
-def test_every_sample_after_the_first_is_small() -> None:
-    """A long video stays small: skipped pictures are bytes, IDRs are spaced out past a minute."""
+def test_a_long_video_stays_small() -> None:
+    """Skipped pictures are a few bytes each, and past a minute the IDRs are spaced out."""
     data, _ = assets.content("video", "1792x1024", "600")
     assert len(data) < 300_000
     assert len(table(data, "stss", "I")) <= assets.MAX_KEYFRAMES
-    assert mp4.TIMESCALE == 1000
 
 
 @pytest.mark.parametrize("size", SIZES)
