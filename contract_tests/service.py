@@ -178,7 +178,7 @@ class VideoService:
             return self._remix(match["id"], request, decision)
         if (match := _CONTENT.match(path)) and method in {"GET", "HEAD"}:
             variant, head = query.get("variant", "video"), method == "HEAD"
-            return self._content(match["id"], variant, request.header("range"), head=head)
+            return self.content(match["id"], variant, request.header("range"), head=head)
         return RawResponse.error(Problem(Code.UNKNOWN_URL, f"Invalid URL ({method} {request.path}).", None, 404))
 
     @staticmethod
@@ -223,9 +223,7 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         return self._video(remixed)
 
-    def _content(
-        self, video_id: str, variant: str, range_header: str | None = None, *, head: bool = False
-    ) -> RawResponse:
+    def _content(self, video_id: str, variant: str, range_header: str | None) -> RawResponse:
         from contract_tests import assets
         from contract_tests.byte_range import Unsatisfiable, requested_range
 
@@ -258,15 +256,20 @@ class VideoService:
         if byte_range is not None:
             status, body = 206, body[byte_range.first : byte_range.last + 1]
             headers["content-range"] = byte_range.content_range
-        if head:  # the GET's status and headers, its length included, and no body
-            return RawResponse(status, b"", {**headers, "content-length": str(len(body))})
         return RawResponse(status, body, headers)
 
     def content(
         self, video_id: str, variant: str = "video", range_header: str | None = None, *, head: bool = False
     ) -> RawResponse:
-        """A video's content without the bearer check: the admin page links to it (a link sends no token)."""
-        return self._content(video_id, variant, range_header, head=head)
+        """A video's content (the bearer is checked before, or not: the admin page links to it, and a
+        link sends no token). ``head`` answers the GET's status and headers, its length included,
+        without the body.
+        """
+        answer = self._content(video_id, variant, range_header)
+        if not head:
+            return answer
+        length = str(len(answer.body))
+        return dataclasses.replace(answer, body=b"", headers={**answer.headers, "content-length": length})
 
     def _journal(
         self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float, decision: Decision

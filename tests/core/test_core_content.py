@@ -91,7 +91,9 @@ def test_head_answers_the_gets_status_and_headers_without_a_body() -> None:
     assert (status, headers["content-length"], headers["accept-ranges"], body) == (200, str(len(whole)), "bytes", b"")
     status, headers, body = get(service, video_id, "HEAD", "?variant=thumbnail", range="bytes=0-3")
     assert (status, headers["content-length"], headers["content-type"], body) == (206, "4", "image/webp", b"")
-    assert get(service, video_id, "HEAD", range="bytes=999999-")[0] == 416
+    status, headers, body = get(service, video_id, "HEAD", range="bytes=999999-")
+    assert (status, headers["content-range"], body) == (416, f"bytes */{len(whole)}", b"")
+    assert get(service, "video_missing", "HEAD")[::2] == (404, b"")
     assert service.content(video_id, "video", "bytes=0-0", head=True).headers["content-range"].startswith("bytes 0-0/")
 
 
