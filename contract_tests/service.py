@@ -179,8 +179,9 @@ class VideoService:
                 return self._found(match["id"], self.engine.delete(match["id"]))
         if (match := _REMIX.match(path)) and method == "POST":
             return self._remix(match["id"], request, decision)
-        if (match := _CONTENT.match(path)) and method == "GET":
-            return self._content(match["id"], query.get("variant", "video"))
+        if (match := _CONTENT.match(path)) and method in {"GET", "HEAD"}:
+            variant, head = query.get("variant", "video"), method == "HEAD"
+            return self.content(match["id"], variant, request.header("range"), head=head)
         return RawResponse.error(Problem(Code.UNKNOWN_URL, f"Invalid URL ({method} {request.path}).", None, 404))
 
     @staticmethod
@@ -225,8 +226,9 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         return self._video(remixed)
 
-    def _content(self, video_id: str, variant: str) -> RawResponse:
+    def _content(self, video_id: str, variant: str, range_header: str | None) -> RawResponse:
         from contract_tests import assets
+        from contract_tests.byte_range import Unsatisfiable, requested_range
 
         if variant not in assets.VARIANTS:
             allowed = ", ".join(assets.VARIANTS)
@@ -238,12 +240,39 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         if video["status"] != "completed":
             return RawResponse.error(not_ready(video_id, video["status"]))
-        body, media_type = assets.content(variant)
-        return RawResponse(200, body, {"content-type": media_type})
+        body, media_type = assets.content(variant, video.get("size"), video.get("seconds"))
+        headers = {"content-type": media_type, "accept-ranges": "bytes"}
+        status = 200
+        try:
+            byte_range = requested_range(range_header, len(body))
+        except Unsatisfiable as exc:
+            problem = Problem(
+                Code.INVALID_VALUE,
+                f"Range '{range_header}' is past the end of the {len(body)}-byte {variant}.",
+                "range",
+                416,
+            )
+            answer = RawResponse.error(problem)
+            return dataclasses.replace(
+                answer, headers={**answer.headers, "accept-ranges": "bytes", "content-range": str(exc)}
+            )
+        if byte_range is not None:
+            status, body = 206, body[byte_range.first : byte_range.last + 1]
+            headers["content-range"] = byte_range.content_range
+        return RawResponse(status, body, headers)
 
-    def content(self, video_id: str, variant: str = "video") -> RawResponse:
-        """A video's content without the bearer check: the admin page links to it (a link sends no token)."""
-        return self._content(video_id, variant)
+    def content(
+        self, video_id: str, variant: str = "video", range_header: str | None = None, *, head: bool = False
+    ) -> RawResponse:
+        """A video's content (the bearer is checked before, or not: the admin page links to it, and a
+        link sends no token). ``head`` answers the GET's status and headers, its length included,
+        without the body.
+        """
+        answer = self._content(video_id, variant, range_header)
+        if not head:
+            return answer
+        length = str(len(answer.body))
+        return dataclasses.replace(answer, body=b"", headers={**answer.headers, "content-length": length})
 
     def _journal(
         self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float, decision: Decision

@@ -129,7 +129,9 @@ def admin_routes(service: VideoService) -> Sequence[BaseRoute]:
         return Response(data, 200, headers, media_type=media_type)
 
     async def content(request: Request) -> Response:
-        answer = service.content(request.path_params["video_id"], request.query_params.get("variant", "video"))
+        variant = request.query_params.get("variant", "video")
+        head = request.method == "HEAD"  # Starlette routes HEAD here too; the answer has no body then
+        answer = service.content(request.path_params["video_id"], variant, request.headers.get("range"), head=head)
         return Response(answer.body, answer.status, {**answer.headers, "x-content-type-options": "nosniff"})
 
     return [

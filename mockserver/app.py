@@ -31,7 +31,7 @@ from mockserver.settings import Settings, build_service
 logger = logging.getLogger("sora-mock")
 
 # Response headers a page's fetch() may read (CORS hides all others).
-EXPOSED = [POLL_AFTER, "preference-applied", "content-length"]
+EXPOSED = [POLL_AFTER, "preference-applied", "content-length", "content-range", "accept-ranges"]
 
 
 def _json(payload: Any, status: int = 200) -> Response:

@@ -98,7 +98,7 @@ class VideoDoor:
             answer, close = self.service.handle(request, body_problem=CUT_SHORT), True
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
-        await send_answer(send, answer.status, answer.headers, answer.body, close)
+        await send_answer(send, answer.status, answer.headers, answer.body, close, head=scope["method"] == "HEAD")
 
     async def _answer(self, scope: Scope, receive: Receive) -> tuple[RawResponse, bool]:
         headers = _headers(scope)
@@ -172,17 +172,27 @@ class VideoDoor:
         return True
 
 
-async def send_answer(send: Send, status: int, headers: Mapping[str, str], body: bytes, close: bool = False) -> None:
-    """Send a whole answer straight to the server, as Starlette's ``Response`` would, minus its overhead."""
-    raw = [
-        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items() if k.lower() != "content-length"
-    ]
+async def send_answer(
+    send: Send, status: int, headers: Mapping[str, str], body: bytes, close: bool = False, *, head: bool = False
+) -> None:
+    """Send a whole answer straight to the server, as Starlette's ``Response`` would, minus its overhead.
+
+    To ``HEAD`` no body goes out; the length is the service's (a HEAD answer names the GET's
+    length), else that of the body it would have sent.
+    """
+    length = len(body)
+    raw = []
+    for name, value in headers.items():
+        if name.lower() == "content-length":
+            length = int(value) if head else length
+            continue
+        raw.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     if status >= 200 and status not in (204, 304):
-        raw.append((b"content-length", str(len(body)).encode("latin-1")))
+        raw.append((b"content-length", str(length).encode("latin-1")))
     if close:
         raw.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if head else body})
 
 
 def asgi_error(problem: Problem, **headers: Any) -> Response:

@@ -271,6 +271,9 @@ def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()
         "schema": {"type": "string", "enum": ["video", "thumbnail", "spritesheet"], "default": "video"},
     }
     binary = {"type": "string", "format": "binary"}
+    media = {"video/mp4": {"schema": binary}, "image/webp": {"schema": binary}, "image/jpeg": {"schema": binary}}
+    byte_range = {"name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
+                  "description": "One range: bytes=first-last, bytes=first- or bytes=-suffix."}
     document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
@@ -317,15 +320,15 @@ def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()
                 "get": _op(
                     "Download a completed video's MP4, thumbnail (WebP) or spritesheet (JPEG)",
                     {
-                        "200": {
-                            "description": "The bytes.",
-                            "content": {"video/mp4": {"schema": binary}, "image/webp": {"schema": binary},
-                                        "image/jpeg": {"schema": binary}},
-                        },
+                        "200": {"description": "The bytes (also the answer to several ranges).", "content": media},
+                        "206": {"description": "The one byte range asked for, with Content-Range.", "content": media},
                         "400": _error("Unknown variant, or the video is not completed (`video_not_ready`)."),
                         "404": _NOT_FOUND,
+                        "416": _error("The range starts past the end; Content-Range: bytes */length."),
                     },
-                    parameters=[_VIDEO_ID, variant],
+                    description="The MP4 has the video's size and seconds; the images its aspect ratio. "
+                    "HEAD answers the same status and headers without the body.",
+                    parameters=[_VIDEO_ID, variant, byte_range],
                 ),
             },
             "/v1/videos/{video_id}/remix": {

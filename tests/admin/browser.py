@@ -60,8 +60,12 @@ def find_chromium() -> tuple[str, str]:
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Chromium WebDriver with a new, empty profile, quit afterwards."""
+def chromium(*, performance_log: bool = False) -> Iterator[Any]:
+    """A headless Chromium WebDriver with a new, empty profile, quit afterwards.
+
+    ``performance_log`` keeps the DevTools network events (``driver.get_log("performance")``), so
+    a test can see what the browser sent and received, e.g. a media element's Range requests.
+    """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -71,6 +75,8 @@ def chromium() -> Iterator[Any]:
         options.binary_location = browser
         for flag in [*FLAGS, f"--user-data-dir={profile}"]:
             options.add_argument(flag)
+        if performance_log:
+            options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
         driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
         try:
             yield driver
