@@ -49,7 +49,7 @@ def test_the_wheel_holds_every_file_of_the_packages(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {p.relative_to(REPO).as_posix() for package in PACKAGES for p in _files(REPO / package)}
     assert expected - names == set()
-    assert {"contract_tests/media/thumbnail.webp", "contract_tests/media/spritesheet.jpg"} <= names
+    assert {"contract_tests/h264.py", "contract_tests/mp4.py", "contract_tests/images.py"} <= names  # content
 
 
 def test_the_wheel_carries_specs_verbatim_as_the_bundled_documents(wheel: Path) -> None:
@@ -74,7 +74,7 @@ def test_the_unpacked_wheel_finds_its_documents_and_media_from_an_empty_folder(w
         "print(contract_tests.__file__)\n"
         "print(bundled_specs_dir())\n"
         "print(sorted(load_registry().documents))\n"
-        "print([assets.content(v)[1] for v in ('video', 'thumbnail', 'spritesheet')])\n"
+        "print([assets.content(v, '720x1280', '4')[1] for v in ('video', 'thumbnail', 'spritesheet')])\n"
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
