@@ -35,15 +35,19 @@ video.preload = 'auto';
 video.onerror = () => done({error: `${video.error && video.error.code} ${video.error && video.error.message}`});
 video.onloadedmetadata = () => {
   const seen = {width: video.videoWidth, height: video.videoHeight, duration: video.duration};
-  video.onseeked = () => {
+  // 'seeked' can fire before the new frame is painted (a loaded machine): read the pixel only once
+  // the frame at the seek target is presented, as requestVideoFrameCallback reports it.
+  const paint = (now, frame) => {
+    if (frame.mediaTime < seekTo - 1.0) { video.requestVideoFrameCallback(paint); return; }
     const canvas = document.createElement('canvas');
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     const context = canvas.getContext('2d');
     context.drawImage(video, 0, 0);
     const pixel = context.getImageData(video.videoWidth >> 1, video.videoHeight >> 1, 1, 1).data;
-    done({...seen, currentTime: video.currentTime, pixel: Array.from(pixel.slice(0, 3))});
+    done({...seen, currentTime: video.currentTime, mediaTime: frame.mediaTime, pixel: Array.from(pixel.slice(0, 3))});
   };
+  video.requestVideoFrameCallback(paint);
   video.currentTime = seekTo;
 };
 video.src = url;
