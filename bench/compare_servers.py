@@ -89,6 +89,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-ceiling", action="store_true", help="leave the ceiling server out")
     parser.add_argument("--no-scenarios", action="store_true", help="skip the 20 MB and 10,000-request runs")
     parser.add_argument("--growth-requests", type=int, help="requests of the growth run (default 10000)")
+    parser.add_argument(
+        "--wait-load", type=float, help="before each case, wait (up to --wait-max s) for a 1-min load average this low"
+    )
+    parser.add_argument("--wait-max", type=float, default=300.0, help="longest wait for --wait-load, in s")
     parser.add_argument("--big-image", default="20MB", help="image size of the memory scenario")
     args = parser.parse_args(argv)
     args.cases = parse_cases(args.cases)
@@ -209,6 +213,18 @@ def skipped_run(server: str, case: Case, reason: str) -> Run:
     )  # fmt: skip
 
 
+def wait_for_quiet(limit: float | None, longest_s: float) -> None:
+    """The machine is shared: a case measured while others' jobs hold the cores measures them.
+    Waits until the 1-min load average is at most ``limit`` (or ``longest_s`` has passed)."""
+    if limit is None:
+        return
+    deadline = time.monotonic() + longest_s
+    while os.getloadavg()[0] > limit and time.monotonic() < deadline:
+        time.sleep(5)
+    if os.getloadavg()[0] > limit:
+        print(f"  (load still {os.getloadavg()[0]:.1f} after {longest_s:.0f} s: measuring anyway)", flush=True)
+
+
 def rotated(servers: list[Server], index: int) -> list[Server]:
     """The servers in case ``index``'s order: each goes first in turn."""
     shift = index % len(servers) if servers else 0
@@ -225,6 +241,7 @@ def run_matrix(
     """Every case on every server, the servers taking turns at going first."""
     runs: list[Run] = []
     for index, case in enumerate(args.cases):
+        wait_for_quiet(args.wait_load, args.wait_max)
         for server in rotated(servers, index):
             if (server.name, case.size) in refused:
                 runs.append(skipped_run(server.name, case, refused[server.name, case.size]))
