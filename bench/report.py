@@ -69,6 +69,13 @@ class Run:
         return not self.skipped and load.completed > 0 and not load.non_2xx and not load.failed
 
     @property
+    def cpu_us_per_request(self) -> float | None:
+        """Server CPU (its whole process tree) per answered request. Unlike req/s it barely moves
+        when other jobs take the cores: a starved server answers fewer requests, not cheaper ones."""
+        load = self.load
+        return self.server_cpu_pct / 100 * load.elapsed_s / load.completed * 1e6 if load.completed else None
+
+    @property
     def key(self) -> tuple[str, int, bool]:
         return self.size, self.clients, self.keepalive
 
@@ -77,9 +84,13 @@ def fmt_ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def fmt_us(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
 HEADER = (
     f"{'server':<10} {'image':>6} {'clients':>7} {'conn':>10} {'measured':>11} {'req/s':>9} {'p50 ms':>8} "
-    f"{'p99 ms':>8} {'peak RSS MB':>11} {'errors':>6} {'srv CPU%':>8} {'ab CPU%':>7}"
+    f"{'p99 ms':>8} {'peak RSS MB':>11} {'errors':>6} {'srv CPU%':>8} {'CPU us/req':>10} {'ab CPU%':>7} {'load':>5}"
 )
 
 
@@ -99,7 +110,7 @@ def format_row(run: Run) -> str:
         f"{run.server:<10} {run.size:>6} {run.clients:>7} {'keep-alive' if run.keepalive else 'new':>10} "
         f"{measured:>11} {load.rps:>9.1f} {fmt_ms(load.p50_ms):>8} {fmt_ms(load.p99_ms):>8} "
         f"{run.peak_rss_mb:>11.1f} {load.non_2xx + load.failed:>6} {run.server_cpu_pct:>8.0f} "
-        f"{load.loadgen_cpu_pct:>7.0f}"
+        f"{fmt_us(run.cpu_us_per_request):>10} {load.loadgen_cpu_pct:>7.0f} {run.loadavg_1m:>5.1f}"
     )
     notes = [note for note in (load.note, connection_note(run)) if note]
     return line + (f"  {'; '.join(notes)}" if notes else "")
@@ -134,10 +145,13 @@ def ratios(runs: list[Run]) -> list[dict[str, Any]]:
                 "p99_speedup": _div(prism.load.p99_ms, run.load.p99_ms),
                 "rss_ratio": _div(run.peak_rss_mb, prism.peak_rss_mb),
                 "both_clean": run.clean and prism.clean,
+                "cpu_per_request_ratio": _div(prism.cpu_us_per_request, run.cpu_us_per_request),
             })  # fmt: skip
         if ceiling is not None and not ceiling.skipped and ceiling.load.rps:
             row["ceiling_pct"] = 100 * run.load.rps / ceiling.load.rps
             row["ceiling_clean"] = run.clean and ceiling.clean
+            cpu_share = _div(ceiling.cpu_us_per_request, run.cpu_us_per_request)
+            row["ceiling_cpu_pct"] = None if cpu_share is None else 100 * cpu_share
         if len(row) > 3:
             rows.append(row)
     return rows
@@ -148,7 +162,10 @@ def case_name(row: dict[str, Any]) -> str:
 
 
 def print_ratios(rows: list[dict[str, Any]]) -> None:
-    print("\nsora-mock / Prism (req/s; p50, p99: how many times faster; RSS: sora/Prism); sora-mock % of ceiling")
+    print(
+        "\nsora-mock / Prism (req/s; p50, p99: how many times faster; RSS: sora/Prism; CPU: Prism's CPU per request"
+        " / sora-mock's); sora-mock % of the ceiling (req/s; CPU: the ceiling's CPU per request / sora-mock's)"
+    )
     for row in rows:
         parts = [case_name(row)]
         if row.get("rps_ratio") is not None:
@@ -156,10 +173,13 @@ def print_ratios(rows: list[dict[str, Any]]) -> None:
             parts.append(f"req/s {bound}{row['rps_ratio']:.1f}x")
             for key, name in (("p50_speedup", "p50"), ("p99_speedup", "p99"), ("rss_ratio", "RSS")):
                 parts.append(f"{name} {'-' if row[key] is None else format(row[key], '.1f') + 'x'}")
+            cpu = row["cpu_per_request_ratio"]
+            parts.append(f"CPU {'-' if cpu is None else format(cpu, '.1f') + 'x'}")
             if not row["both_clean"]:
                 parts.append("(errors or nothing completed: see the table)")
         if "ceiling_pct" in row:
-            parts.append(f"ceiling {row['ceiling_pct']:.0f}%")
+            cpu_pct = row["ceiling_cpu_pct"]
+            parts.append(f"ceiling {row['ceiling_pct']:.0f}% (CPU {'-' if cpu_pct is None else f'{cpu_pct:.0f}%'})")
         print("  " + "  ".join(parts))
 
 

@@ -262,3 +262,15 @@ def test_in_process_driver_answers_real_create_calls_and_charges_every_part() ->
     for part in ("wire reader (multipart)", "checker", "engine", "journal", "door"):
         assert seconds[part] > 0, part
     assert seconds[stacks.OTHER] < 0.05 * sum(seconds.values())
+
+
+def test_cpu_per_request_compares_servers_by_cost_not_by_what_a_busy_machine_let_them_answer() -> None:
+    sora = _run(report.SORA, "1KB", 16, False, 1000.0)  # 1,000 requests in 1 s at 90% CPU: 900 us each
+    prism = _run(report.PRISM, "1KB", 16, False, 100.0)  # 1,000 requests in 10 s at 90%: 9,000 us each
+    ceiling = _run(report.CEILING, "1KB", 16, False, 1000.0)
+    ceiling.server_cpu_pct = 30.0  # the same req/s for a third of the CPU: 300 us each
+    assert sora.cpu_us_per_request == pytest.approx(900.0)
+    row = report.ratios([sora, prism, ceiling])[0]
+    assert row["cpu_per_request_ratio"] == pytest.approx(10.0)
+    assert (row["ceiling_pct"], row["ceiling_cpu_pct"]) == (pytest.approx(100.0), pytest.approx(100 / 3))
+    assert " 900 " in report.format_row(sora)
