@@ -38,6 +38,7 @@ class LoadResult:
     loadgen_cpu_pct: float
     cut_short: bool
     note: str = ""
+    keepalive_requests: int = 0  # answers ab got on a reused connection (ab -k); 0 without it
 
 
 def _number(pattern: str, text: str, default: float = 0.0) -> float:
@@ -118,13 +119,18 @@ def run_ab(
     max_requests: int,
     time_limit_s: float,
     grace_s: float,
+    keepalive: bool = False,
 ) -> LoadResult:
-    """POSTs body_file to url at the given concurrency until max_requests or time_limit_s."""
+    """POSTs body_file to url at the given concurrency until max_requests or time_limit_s.
+
+    With ``keepalive`` ab reuses each client's connection (``-k``), as the OpenAI SDKs do; the
+    result's ``keepalive_requests`` shows whether the server really kept them open."""
     requests = max(max_requests, concurrency)
     with tempfile.TemporaryDirectory(prefix="sora-bench-ab-") as tmp:
         csv_path, plot_path, out_path = Path(tmp, "pct.csv"), Path(tmp, "times.tsv"), Path(tmp, "out.txt")
         cmd = [
             "ab", "-q", "-r",  # -r: keep going on socket errors, count them instead
+            *(["-k"] if keepalive else []),
             "-t", str(max(1, round(time_limit_s))), "-n", str(requests),  # -n after -t: both apply
             "-c", str(concurrency), "-s", str(round(time_limit_s + grace_s + 5)),
             "-p", str(body_file), "-T", content_type,
@@ -168,4 +174,5 @@ def _parse_ab(
         loadgen_cpu_pct=cpu_pct,
         cut_short=cut,
         note=note,
+        keepalive_requests=int(_number(r"^Keep-Alive requests:\s+(\d+)", text)),
     )
