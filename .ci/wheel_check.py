@@ -64,7 +64,8 @@ def drive(keep: bool) -> None:
         step(f"installing {wheel.name} into a fresh venv")
         run(sys.executable, "-m", "venv", work / "venv")
         python = work / "venv" / "bin" / "python"
-        run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel)
+        # The client project of the README's plugin section uses the official SDK besides the toolkit.
+        run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel, "openai")
         empty = work / "empty"
         empty.mkdir()
         env = {k: v for k, v in os.environ.items() if k not in ("SORA_SPECS_DIR", "PYTHONPATH", "VIRTUAL_ENV")}
@@ -163,15 +164,19 @@ def run_the_readme_client_project(bin_dir: Path, readme: Path) -> None:
     from contract_tests import images
 
     section = readme.read_text(encoding="utf-8").split(README_SECTION, 1)[1].split("\n## ", 1)[0]
-    [example, *_] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    examples = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    if not examples:
+        sys.exit(f"wheel-check: no Python example under {README_SECTION!r} in the README")
     project = Path.cwd() / "client-project"
     project.mkdir()
-    (project / "test_client.py").write_text(example, encoding="utf-8")
+    for number, example in enumerate(examples, 1):  # every example of the section is one test module
+        (project / f"test_client_{number}.py").write_text(example, encoding="utf-8")
     (project / "frame.png").write_bytes(images.png())
     output = run(bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
-    if "1 passed" not in output:
-        sys.exit(f"wheel-check: the client project's pytest did not pass its one test\n{output}")
-    step("a client project's pytest with the sora_mock fixture: 1 passed")
+    expected = len(re.findall(r"^def test_", "\n".join(examples), flags=re.M))
+    if f"{expected} passed" not in output or "failed" in output or "error" in output:
+        sys.exit(f"wheel-check: the client project's pytest did not pass its {expected} tests\n{output}")
+    step(f"a client project's pytest with the sora_mock fixture (the README's examples): {expected} passed")
 
 
 def main() -> None:
