@@ -6,16 +6,12 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-
-# Re-exported for test modules that still import them from here; new code imports mock_http.
-from mock_http import AUTH, TOKEN, create
+from mock_http import AUTH
 
 from contract_tests import example_request, load_registry
 from contract_tests.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
-
-__all__ = ["AUTH", "TOKEN", "create"]
 
 
 @pytest.fixture(scope="session")

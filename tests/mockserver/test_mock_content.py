@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import AUTH, create
-from test_mock_cli import running
+from mock_http import AUTH, create, running
 
 from contract_tests import assets
 from contract_tests.specs import load_document

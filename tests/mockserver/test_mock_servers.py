@@ -8,10 +8,9 @@ import time
 
 import httpx
 import pytest
-from conftest import AUTH, create
 from hypothesis import HealthCheck, given, settings
+from mock_http import AUTH, create, running
 from raw_http import answer, exchange, request
-from test_mock_cli import running
 
 from contract_tests.conformance import check_response
 from contract_tests.content_types import ContentTypeCase, content_type_cases
