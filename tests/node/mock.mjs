@@ -2,12 +2,9 @@
 //
 // tests/node/test_node_sdk.py starts sora-mock on a free 127.0.0.1 port and runs `node --test` here
 // with SORA_MOCK_URL set; by hand, `npm test` in this folder uses a `sora-mock` on its default port.
-import { File as NodeFile } from "node:buffer";
+import "./file-global.mjs";
 
 import OpenAI, { toFile } from "openai";
-
-// Node 18 (Debian's and Ubuntu's nodejs) has no global File, which the SDK's uploads need; Node 20+ has it.
-globalThis.File ??= NodeFile;
 
 export const BASE = (process.env.SORA_MOCK_URL ?? "http://127.0.0.1:4010").replace(/\/$/, "");
 export const TOKEN = "sk-node-sdk-test";
