@@ -133,7 +133,8 @@ def test_node_sdk_cases_pass(server: BackgroundServer) -> None:
         if entry.method == "POST" and entry.path == "/v1/videos" and entry.headers.get("x-stainless-lang") == "js"
     ]
     assert any(entry.verdict == "accepted" for entry in creates), "no create from the Node SDK was accepted"
-    assert all(file["content_type"] for entry in creates for file in entry.files), "a file part had no Content-Type"
+    uploads = [file for entry in creates for file in entry.files]
+    assert uploads and all(file["content_type"] == "image/png" for file in uploads), uploads  # the type toFile gave
 
 
 def readme_node_example() -> str:
