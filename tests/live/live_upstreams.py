@@ -159,6 +159,43 @@ def _extra_fields(video: dict[str, Any]) -> None:
                   "character_id": None, "usage": {"seconds": int(video.get("seconds") or 0)}})
 
 
+# -- a relay with its own error convention (not OpenAI's), and the same relay changed -------------
+
+_CODED = {Code.MISSING_REQUIRED_PARAMETER: 40001, Code.INVALID_VALUE: 40002, Code.INVALID_TYPE: 40003,
+          Code.INVALID_API_KEY: 40100}
+
+
+def coded_errors(changed: bool = False) -> Breakage:
+    """Errors as some relays word them: HTTP 200 with ``{"code": 40001, "msg": ...}`` for a missing
+    field, 400 ``text/plain`` for malformed multipart, ``{"code", "msg"}`` with a 4xx otherwise;
+    unknown fields are ignored (a practice leniency). ``changed``: the same relay a month later, its
+    videos without ``size`` and an ``invalid_value`` now accepted."""
+
+    def video(response: RawResponse) -> RawResponse:
+        payload = response.payload() if response.status == 200 else None
+        if changed and isinstance(payload, dict):
+            payload.pop("size", None)
+            return RawResponse.json(200, payload)
+        return response
+
+    def answer(service: VideoService, request: RawRequest) -> RawResponse:
+        if request.method != "POST":
+            return video(service.handle(request))
+        verdict = service.checker.check(request, service.server)
+        codes = {p.code for p in verdict.problems}
+        if not verdict.problems:
+            return video(service.handle(request))
+        if codes <= {Code.UNKNOWN_PARAMETER} or (changed and codes == {Code.INVALID_VALUE}):
+            return video(RawResponse.json(200, service.engine.create(dict(verdict.fields))))
+        if codes & {Code.INVALID_MULTIPART, Code.EMPTY_BODY}:
+            return RawResponse(400, b"bad multipart body", {"content-type": "text/plain; charset=utf-8"})
+        first = verdict.problems[0]
+        status = 200 if first.code == Code.MISSING_REQUIRED_PARAMETER else min(first.status, 499)
+        return RawResponse.json(status, {"code": _CODED.get(first.code, 40000), "msg": first.message})
+
+    return answer
+
+
 # -- the cost guard's adversary, and a lifecycle that runs backwards ------------------------------
 
 
@@ -212,7 +249,11 @@ BREAKAGES: dict[str, Breakage] = {
 }
 
 
-FACTORIES: dict[str, Callable[[], Breakage]] = {"status_backwards": status_backwards}
+FACTORIES: dict[str, Callable[[], Breakage]] = {
+    "status_backwards": status_backwards,
+    "coded_errors": coded_errors,
+    "coded_errors_changed": lambda: coded_errors(changed=True),
+}
 
 
 @dataclass
