@@ -98,8 +98,7 @@ def _post_data(headers: Mapping[str, str], body: bytes, redactor: Redactor) -> d
         try:
             parts = parse_multipart(body, media.params["boundary"])
         except WireError as exc:  # malformed on purpose (a probe): say so, keep no bytes
-            return {"mimeType": mime, "params": [], "text": "", "_sora_unparsed": {**file_summary(body),
-                                                                                  "reason": exc.reason}}
+            return {"mimeType": mime, "text": "", "_sora_unparsed": {**file_summary(body), "reason": exc.reason}}
         params: list[dict[str, Any]] = []
         for part in parts:
             param: dict[str, Any] = {"name": part.name or ""}
@@ -109,7 +108,7 @@ def _post_data(headers: Mapping[str, str], body: bytes, redactor: Redactor) -> d
             else:
                 param["value"] = redactor.scrub(part.text)
             params.append(param)
-        return {"mimeType": mime, "params": params, "text": ""}
+        return {"mimeType": mime, "params": params}  # HAR: ``params`` and ``text`` are mutually exclusive
     if media.essence.startswith("text/") or media.essence.endswith(("json", "x-www-form-urlencoded")):
         return {"mimeType": mime, "text": redactor.scrub(body.decode("utf-8", "replace"))}
     return {"mimeType": mime, "text": "", "_sora_file": file_summary(body)}
@@ -145,7 +144,9 @@ def entry(
         "httpVersion": http_version,
         "cookies": [],
         "headers": scrub.scrub_object(_pairs(request_headers)),
-        "queryString": [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(safe_url).query, keep_blank_values=True)],
+        "queryString": [
+            {"name": k, "value": v} for k, v in parse_qsl(urlsplit(safe_url).query, keep_blank_values=True)
+        ],
         "headersSize": -1,
         "bodySize": len(request_body),
     }

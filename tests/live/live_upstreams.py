@@ -169,7 +169,7 @@ def coded_errors(changed: bool = False) -> Breakage:
     """Errors as some relays word them: HTTP 200 with ``{"code": 40001, "msg": ...}`` for a missing
     field, 400 ``text/plain`` for malformed multipart, ``{"code", "msg"}`` with a 4xx otherwise;
     unknown fields are ignored (a practice leniency). ``changed``: the same relay a month later, its
-    videos without ``size`` and an ``invalid_value`` now accepted."""
+    videos without ``size`` and duplicated fields now accepted."""
 
     def video(response: RawResponse) -> RawResponse:
         payload = response.payload() if response.status == 200 else None
@@ -185,7 +185,7 @@ def coded_errors(changed: bool = False) -> Breakage:
         codes = {p.code for p in verdict.problems}
         if not verdict.problems:
             return video(service.handle(request))
-        if codes <= {Code.UNKNOWN_PARAMETER} or (changed and codes == {Code.INVALID_VALUE}):
+        if codes <= {Code.UNKNOWN_PARAMETER} or (changed and codes == {Code.DUPLICATE_PARAMETER}):
             return video(RawResponse.json(200, service.engine.create(dict(verdict.fields))))
         if codes & {Code.INVALID_MULTIPART, Code.EMPTY_BODY}:
             return RawResponse(400, b"bad multipart body", {"content-type": "text/plain; charset=utf-8"})
