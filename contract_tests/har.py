@@ -160,7 +160,7 @@ def entry(
             content["comment"] = f"text cut at {MAX_TEXT_CHARS} characters"
     elapsed = max(0.0, round(elapsed_ms, 3))
     recorded: dict[str, Any] = {
-        "startedDateTime": started.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "startedDateTime": started.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "time": elapsed,
         "request": request,
         "response": {

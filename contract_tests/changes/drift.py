@@ -125,9 +125,9 @@ def _compare_fields(c: _Compare, old: Mapping[str, Any], new: Mapping[str, Any])
 
 def _compare_timing(c: _Compare, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
     before, after = old["latency_ms"], new["latency_ms"]
-    if before.get("count") and after.get("count"):
-        if after["p95"] > before["p95"] * LATENCY_FACTOR and after["p95"] - before["p95"] > LATENCY_MIN_MS:
-            c.report("latency-regressed", f"latency p95 is now {after['p95']} ms, was {before['p95']} ms", "latency_ms")
+    if (before.get("count") and after.get("count") and after["p95"] > before["p95"] * LATENCY_FACTOR
+            and after["p95"] - before["p95"] > LATENCY_MIN_MS):
+        c.report("latency-regressed", f"latency p95 is now {after['p95']} ms, was {before['p95']} ms", "latency_ms")
     before, after = old["render_seconds"], new["render_seconds"]
     if before.get("count") and after.get("count") and after["p50"] > before["p50"] * RENDER_FACTOR:
         c.report("render-time-regressed", f"videos now render in {after['p50']} s (median), were {before['p50']} s",

@@ -218,7 +218,8 @@ class _ServerProfile:
             "entries": self.entries,
             "classes": dict(sorted(self.classes.items())),
             "response_fields": {
-                path: {"type": kind, "documented": path in self.documented} for path, kind in sorted(self.fields.items())
+                path: {"type": kind, "documented": path in self.documented}
+                for path, kind in sorted(self.fields.items())
             },
             "headers": sorted(self.headers),
             "latency_ms": _timing(self.latencies),

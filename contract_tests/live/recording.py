@@ -73,7 +73,7 @@ class LiveRecorder:
         self.server: str | None = None  # the current test's server: lifecycle calls belong to it
 
     def capture(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Capture:
-        captured = Capture(method.upper(), url, dict(headers), body, dt.datetime.now(dt.UTC))
+        captured = Capture(method.upper(), url, dict(headers), body, dt.datetime.now(dt.timezone.utc))
         self.pending.append(captured)
         return captured
 

@@ -19,7 +19,7 @@ from contract_tests.redaction import Redactor
 SCHEMA = json.loads((Path(__file__).with_name("har-1.2.schema.json")).read_text("utf-8"))
 TOKEN = "sk-HARCANARY-0123456789abcdef"
 PNG = b"\x89PNG\r\n\x1a\n" + b"UPLOADBYTES" * 20
-NOW = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.timezone.utc)
 
 
 def validate(document: Any) -> None:
@@ -27,7 +27,8 @@ def validate(document: Any) -> None:
 
 
 def multipart_entry(**changes: Any) -> dict[str, Any]:
-    parts = (FormPart("prompt", f"a cat, key {TOKEN}".encode()), FormPart("input_reference", PNG, "cat.png", "image/png"))
+    parts = (FormPart("prompt", f"a cat, key {TOKEN}".encode()),
+             FormPart("input_reference", PNG, "cat.png", "image/png"))
     values: dict[str, Any] = {
         "method": "post", "url": f"https://relay.example/v1/videos?api_key={TOKEN}&x=1",
         "request_headers": {"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type("b0undary")},
