@@ -114,6 +114,11 @@ def _post_data(headers: Mapping[str, str], body: bytes, redactor: Redactor) -> d
     return {"mimeType": mime, "text": "", "_sora_file": file_summary(body)}
 
 
+def _iso(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as devtools write ``startedDateTime``."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def entry(
     *,
     method: str,
@@ -160,7 +165,7 @@ def entry(
             content["comment"] = f"text cut at {MAX_TEXT_CHARS} characters"
     elapsed = max(0.0, round(elapsed_ms, 3))
     recorded: dict[str, Any] = {
-        "startedDateTime": started.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "startedDateTime": _iso(started),
         "time": elapsed,
         "request": request,
         "response": {
