@@ -263,14 +263,18 @@ class Upstream:
     base_url: str
     server_id: str
     seen: list[dict[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     answered: list[tuple[str, str, int]] = field(default_factory=list)
 
     def accepted_posts(self) -> int:
         return sum(1 for method, _, status in self.answered if method == "POST" and 200 <= status < 300)
 
 
-def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., Any]:
-    service = VideoService(load_registry(), server_id, engine=VideoEngine())
+def app_for(
+    server_id: str, breakage: str, upstream: Upstream, render_seconds: float | None = None
+) -> Callable[..., Any]:
+    engine = VideoEngine() if render_seconds is None else VideoEngine(render_seconds=render_seconds)
+    service = VideoService(load_registry(), server_id, engine=engine)
     answer = FACTORIES[breakage]() if breakage in FACTORIES else BREAKAGES[breakage]
     seen = upstream.seen
 
@@ -281,6 +285,7 @@ def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., 
         body = await request.body()
         headers = dict(request.headers)
         seen.append(headers)
+        upstream.bodies.append(body)
         raw = RawRequest(request.method, str(request.url), headers, body)
         result = answer(service, raw)
         upstream.answered.append((request.method, request.url.path, result.status))
@@ -290,13 +295,14 @@ def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., 
 
 
 @contextmanager
-def serve(server_id: str, breakage: str = "honest") -> Iterator[Upstream]:
-    """Serve a local upstream on a free loopback port for the duration of the block."""
+def serve(server_id: str, breakage: str = "honest", render_seconds: float | None = None) -> Iterator[Upstream]:
+    """Serve a local upstream on a free loopback port for the duration of the block (its videos
+    render in ``render_seconds``, the engine's default if None)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     upstream = Upstream(f"http://127.0.0.1:{port}", server_id)
-    config = uvicorn.Config(app_for(server_id, breakage, upstream), log_level="warning", lifespan="off")
+    config = uvicorn.Config(app_for(server_id, breakage, upstream, render_seconds), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
