@@ -173,16 +173,22 @@ class _ServerProfile:
             "field": probe.get("field") if probe else None,
             "basis": probe.get("basis") if probe else None,
             "operation": operation, "count": 0, "statuses": {}, "accepted": 0, "rejected": 0, "errors": [],
+            "known": 0,
         })
+        # Carried from an earlier recording (--live-known): its class counts, its timing and fields were
+        # measured another day and stay out of this profile's.
+        carried = sora.get("verdict") == "known"
+        row["known"] += int(carried)
         row["count"] += 1
         row["statuses"][str(status)] = row["statuses"].get(str(status), 0) + 1
         if status == 0:
             return  # never answered: nothing else to learn
-        self.latencies.append(float(recorded.get("time") or 0.0))
-        self.headers |= {str(h.get("name", "")).lower() for h in response.get("headers") or ()} - _COMMON_HEADERS
+        if not carried:
+            self.latencies.append(float(recorded.get("time") or 0.0))
+            self.headers |= {str(h.get("name", "")).lower() for h in response.get("headers") or ()} - _COMMON_HEADERS
         if accepted:
             row["accepted"] += 1
-            if isinstance(body, dict) and operation in (CREATE, VIDEO_GET):
+            if isinstance(body, dict) and operation in (CREATE, VIDEO_GET) and not carried:
                 self.fields = _merge_shapes(self.fields, {p: t for p, t in shape(body).items() if p != "$"})
                 self._timing(recorded, operation, body)
             return
@@ -285,7 +291,8 @@ def render_text(prof: Mapping[str, Any]) -> str:
                   f"render {_timing_text(server['render_seconds'], 's')}"]
         for key, row in server["classes"].items():
             basis = f" ({row['basis']})" if row["basis"] else ""
-            lines.append(f"  {key}{basis}: {row['outcome']}, status {_statuses(row)}")
+            known = " (known: carried from an earlier recording)" if row["known"] else ""
+            lines.append(f"  {key}{basis}: {row['outcome']}, status {_statuses(row)}{known}")
             lines += [f"    error {_shape_text(e)}" for e in row["errors"]]
         extra = _extra_fields(server)
         lines.append("  fields beyond the documents: " + (", ".join(f"{p} ({t})" for p, t in extra) or "none"))
@@ -308,7 +315,8 @@ def render_markdown(prof: Mapping[str, Any]) -> str:
                 "| request class | basis | outcome | statuses | error shape |", "| --- | --- | --- | --- | --- |"]
         for key, row in server["classes"].items():
             errors = "<br>".join(f"`{_cell(_shape_text(e))}`" for e in row["errors"])
-            out.append(f"| `{_cell(key)}` | {row['basis'] or ''} | {row['outcome']} | {_statuses(row)} | {errors} |")
+            outcome = f"{row['outcome']} (known)" if row["known"] else row["outcome"]
+            out.append(f"| `{_cell(key)}` | {row['basis'] or ''} | {outcome} | {_statuses(row)} | {errors} |")
         extra = _extra_fields(server)
         out += ["", "Fields beyond the documents: " + (", ".join(f"`{p}` ({t})" for p, t in extra) or "none") + ".",
                 "", "Response headers: " + (", ".join(f"`{h}`" for h in server["headers"]) or "none") + ".", ""]

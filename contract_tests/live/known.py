@@ -5,6 +5,10 @@ on record. They are skipped before anything is sent and listed as *known* observ
 practice probes (the documents do not back their rejection) are ever skipped; a document-backed
 probe is always sent. A change in the relay's behaviour still shows when a new recording is made
 deliberately without ``--live-known`` and compared with ``sora-contract drift``.
+
+With ``--live-record`` too, each skipped probe's earlier exchange is copied into the new recording,
+marked ``"verdict": "known"`` with the file it came from, so the next run still knows it (a nightly
+job that records with the previous night's recording as ``--live-known`` pays for each leniency once).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class KnownLeniencies:
 
     source: str
     accepted: dict[Key, int]  # the status each was answered
+    entries: dict[Key, dict[str, Any]]  # the recorded exchange that showed it (the first one)
 
     def status(self, server_id: str, label: str, param: str | None) -> int | None:
         return self.accepted.get((server_id, label, param))
@@ -38,6 +43,7 @@ class KnownLeniencies:
 def load_known(path: Path | str) -> KnownLeniencies:
     """The accepted practice probes of a recording; :class:`~contract_tests.har.HarError` if unreadable."""
     accepted: dict[Key, int] = {}
+    entries: dict[Key, dict[str, Any]] = {}
     for recorded in har.read_entries(path):
         sora = har.annotation(recorded)
         probe: Any = sora.get("probe")
@@ -45,5 +51,7 @@ def load_known(path: Path | str) -> KnownLeniencies:
         if not isinstance(probe, dict) or probe.get("basis") != PRACTICE or not isinstance(status, int):
             continue
         if 200 <= status < 300 and isinstance(sora.get("server"), str):
-            accepted[(sora["server"], str(probe.get("class")), probe.get("field"))] = status
-    return KnownLeniencies(str(path), accepted)
+            key = (sora["server"], str(probe.get("class")), probe.get("field"))
+            accepted.setdefault(key, status)
+            entries.setdefault(key, recorded)
+    return KnownLeniencies(str(path), accepted, entries)

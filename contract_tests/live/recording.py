@@ -91,6 +91,15 @@ class LiveRecorder:
         if creates:
             creates[-1].observed = True
 
+    def carry(self, recorded: Mapping[str, Any], source: str, test: str) -> None:
+        """A known leniency skipped: copy its earlier exchange into this recording, marked as such."""
+        sora = {**har.annotation(recorded), "verdict": "known", "known_from": source, "test": test,
+                "failed_checks": []}
+        try:
+            self.writer.append({**recorded, "_sora": sora})
+        except (OSError, har.HarError) as exc:
+            log.error("could not carry a known exchange into %s: %s", self.writer.path, exc)
+
     def flush(self, test: str, outcome: str, failed_checks: list[str]) -> None:
         """Write this test's captures with its verdict; nothing a failure here loses is silent."""
         captures, self.pending = self.pending, []

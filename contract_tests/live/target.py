@@ -214,6 +214,9 @@ class LiveTarget(Target):
         if self.known is None or status is None:
             return
         reason = self.known.reason(server_id, request.label, request.param)
+        if self.recorder is not None:
+            test = self.item.nodeid if self.item is not None else ""
+            self.recorder.carry(self.known.entries[(server_id, request.label, request.param)], self.known.source, test)
         self._property(KNOWN_PROPERTY, {"class": request.label, "field": request.param, "status": status,
                                         "source": self.known.source, "message": reason})
         pytest.skip(reason)

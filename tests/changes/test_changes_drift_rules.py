@@ -139,3 +139,14 @@ def test_the_profile_tells_documented_fields_from_the_rest_and_times_renders() -
     text, markdown = render("text", profile(recording, load_registry())), render("markdown", profile(recording))
     assert "fields beyond the documents: $.usage (object), $.usage.seconds (integer)" in text
     assert "| `valid` |  | accepted | 200 |  |" in markdown
+
+
+def test_an_exchange_carried_from_an_earlier_recording_counts_its_class_only() -> None:
+    """``--live-known`` copies an earlier exchange in: its class is known, its fields and timing are old news."""
+    carried = exchange("unknown_field:x", body={**VIDEO, "legacy": 1}, ms=5000)
+    carried["_sora"]["verdict"] = "known"
+    server = profile([exchange(ms=10), carried])["servers"]["chainhub"]
+    assert server["classes"]["unknown_field:x"]["known"] == 1
+    assert server["classes"]["unknown_field:x"]["outcome"] == "accepted"
+    assert "$.legacy" not in server["response_fields"] and server["latency_ms"]["max"] == 10.0
+    assert "(known: carried from an earlier recording)" in render("text", profile([carried]))
