@@ -118,9 +118,15 @@ def _compare_fields(c: _Compare, old: Mapping[str, Any], new: Mapping[str, Any])
                      where, path)
         elif path not in old:
             c.report("response-field-added", f"video field {path} ({new[path]['type']}) now comes{note}", where, path)
-        elif old[path]["type"] != new[path]["type"]:
+        elif _retyped(old[path]["type"], new[path]["type"]):
             c.report("response-field-retyped",
                      f"video field {path} is now {new[path]['type']}, was {old[path]['type']}{note}", where, path)
+
+
+def _retyped(old: str, new: str) -> bool:
+    """A type the field never had before (``integer`` -> ``string``). Fewer types, or ``null`` coming
+    or going, is what a video's stage decides (``completed_at`` is null until it completes), not a change."""
+    return bool(set(new.split("|")) - set(old.split("|")) - {"null"})
 
 
 def _compare_timing(c: _Compare, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
@@ -147,8 +153,10 @@ def drift(old: Mapping[str, Any], new: Mapping[str, Any], source: str = "") -> l
             elif key in before["classes"]:
                 _compare_class(c, key, before["classes"][key], after["classes"][key])
         _compare_fields(c, before["response_fields"], after["response_fields"])
-        for header in sorted(set(before["headers"]) - set(after["headers"])):
-            c.report("response-header-removed", f"response header {header} no longer comes", f"headers/{header}")
+        for operation in sorted(set(before["headers"]) & set(after["headers"])):  # calls both runs made
+            for header in sorted(set(before["headers"][operation]) - set(after["headers"][operation])):
+                c.report("response-header-removed", f"response header {header} no longer comes", f"headers/{header}",
+                         operation)
         _compare_timing(c, before, after)
         findings += c.findings
     return findings

@@ -153,7 +153,7 @@ class _ServerProfile:
         self.documented = documented
         self.classes: dict[str, dict[str, Any]] = {}
         self.fields: dict[str, str] = {}
-        self.headers: set[str] = set()
+        self.headers: dict[str, set[str]] = {}  # operation -> response header names
         self.latencies: list[float] = []
         self.created: dict[str, float] = {}  # video id -> create time (s since epoch)
         self.completed: dict[str, float] = {}  # video id -> first completed answer time
@@ -185,7 +185,8 @@ class _ServerProfile:
             return  # never answered: nothing else to learn
         if not carried:
             self.latencies.append(float(recorded.get("time") or 0.0))
-            self.headers |= {str(h.get("name", "")).lower() for h in response.get("headers") or ()} - _COMMON_HEADERS
+            names = {str(h.get("name", "")).lower() for h in response.get("headers") or ()} - _COMMON_HEADERS
+            self.headers.setdefault(operation, set()).update(names)
         if accepted:
             row["accepted"] += 1
             if isinstance(body, dict) and operation in (CREATE, VIDEO_GET) and not carried:
@@ -227,7 +228,7 @@ class _ServerProfile:
                 path: {"type": kind, "documented": path in self.documented}
                 for path, kind in sorted(self.fields.items())
             },
-            "headers": sorted(self.headers),
+            "headers": {operation: sorted(names) for operation, names in sorted(self.headers.items())},
             "latency_ms": _timing(self.latencies),
             "render_seconds": _timing(renders, 2),
         }
@@ -284,6 +285,10 @@ def _extra_fields(server: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(p, f["type"]) for p, f in server["response_fields"].items() if not f["documented"]]
 
 
+def _header_names(server: Mapping[str, Any]) -> list[str]:
+    return sorted({name for names in server["headers"].values() for name in names})
+
+
 def render_text(prof: Mapping[str, Any]) -> str:
     lines = [f"behaviour profile of {prof.get('source') or 'a recording'}"]
     for sid, server in prof["servers"].items():
@@ -296,7 +301,7 @@ def render_text(prof: Mapping[str, Any]) -> str:
             lines += [f"    error {_shape_text(e)}" for e in row["errors"]]
         extra = _extra_fields(server)
         lines.append("  fields beyond the documents: " + (", ".join(f"{p} ({t})" for p, t in extra) or "none"))
-        lines.append("  response headers: " + (", ".join(server["headers"]) or "none"))
+        lines.append("  response headers: " + (", ".join(_header_names(server)) or "none"))
     if not prof["servers"]:
         lines.append("no annotated exchanges (record one with pytest contract_tests --live --live-record FILE.har)")
     return "\n".join(lines) + "\n"
@@ -319,7 +324,7 @@ def render_markdown(prof: Mapping[str, Any]) -> str:
             out.append(f"| `{_cell(key)}` | {row['basis'] or ''} | {outcome} | {_statuses(row)} | {errors} |")
         extra = _extra_fields(server)
         out += ["", "Fields beyond the documents: " + (", ".join(f"`{p}` ({t})" for p, t in extra) or "none") + ".",
-                "", "Response headers: " + (", ".join(f"`{h}`" for h in server["headers"]) or "none") + ".", ""]
+                "", "Response headers: " + (", ".join(f"`{h}`" for h in _header_names(server)) or "none") + ".", ""]
     if not prof["servers"]:
         out += ["No annotated exchanges.", ""]
     return "\n".join(out)

@@ -150,3 +150,13 @@ def test_an_exchange_carried_from_an_earlier_recording_counts_its_class_only() -
     assert server["classes"]["unknown_field:x"]["outcome"] == "accepted"
     assert "$.legacy" not in server["response_fields"] and server["latency_ms"]["max"] == 10.0
     assert "(known: carried from an earlier recording)" in render("text", profile([carried]))
+
+
+def test_null_coming_and_going_is_not_a_retype_and_headers_compare_per_call() -> None:
+    """``completed_at`` is null until a video completes: which stages a run saw is not a change; nor is
+    a header of a call (a poll) the new run did not make."""
+    completed = {**VIDEO, "status": "completed", "completed_at": 5}
+    old = [exchange(body={**VIDEO, "completed_at": None}),
+           exchange(body=completed, method="GET", path="/v1/videos/video_1", headers={"x-poll": "1"})]
+    new = [exchange(body={**VIDEO, "completed_at": None})]
+    assert {f.rule for f in drift(profile(old), profile(new))} == {"behaviour-class-unobserved"}
