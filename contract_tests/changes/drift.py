@@ -125,8 +125,10 @@ def _compare_fields(c: _Compare, old: Mapping[str, Any], new: Mapping[str, Any])
 
 def _retyped(old: str, new: str) -> bool:
     """A type the field never had before (``integer`` -> ``string``). Fewer types, or ``null`` coming
-    or going, is what a video's stage decides (``completed_at`` is null until it completes), not a change."""
-    return bool(set(new.split("|")) - set(old.split("|")) - {"null"})
+    or going, is what a video's stage decides (``completed_at`` is null until it completes), not a
+    change; nor is a first type for a field only ever seen null."""
+    before = set(old.split("|")) - {"null"}
+    return bool(before and set(new.split("|")) - before - {"null"})
 
 
 def _compare_timing(c: _Compare, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:

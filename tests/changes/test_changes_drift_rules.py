@@ -160,3 +160,4 @@ def test_null_coming_and_going_is_not_a_retype_and_headers_compare_per_call() ->
            exchange(body=completed, method="GET", path="/v1/videos/video_1", headers={"x-poll": "1"})]
     new = [exchange(body={**VIDEO, "completed_at": None})]
     assert {f.rule for f in drift(profile(old), profile(new))} == {"behaviour-class-unobserved"}
+    assert drift(profile(new), profile(old)) == []  # first seen as an integer: was only ever null
