@@ -149,3 +149,10 @@ def test_two_relays_give_a_differential_report(recordings: dict[str, Any],
     assert out.startswith(f"## differential report: jxincm ({recordings['openai']}) vs chainhub")
     assert "`error-shape-changed` | jxincm -> chainhub no_auth" in out
     assert "`error-status-changed` | jxincm -> chainhub missing_required:model" in out
+
+
+def test_an_unusable_known_recording_stops_the_run_saying_why(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.har"
+    run = run_suite(tmp_path, [f"--live-known={missing}", "-k", "chainhub"], {"SORA_API_KEY": TOKEN})
+    assert run.returncode == 4, run.output[-2000:]  # pytest's usage error: nothing was sent
+    assert f"--live-known: {missing}" in run.stderr
