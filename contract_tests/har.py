@@ -68,15 +68,6 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return next((v for k, v in headers.items() if k.lower() == lowered), "")
 
 
-def redact_url(url: str) -> str:
-    """``url`` with secret query parameters and a password masked (the one redaction path's rules)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc and ":" in netloc.split("@", 1)[0]:
-        netloc = netloc.split(":", 1)[0] + ":[REDACTED]@" + netloc.split("@", 1)[1]
-    return urlunsplit((parts.scheme, netloc, parts.path, redact_query(parts.query), parts.fragment))
-
-
 def sniff(data: bytes) -> str:
     """What uploaded bytes really are: a raster image or a video by signature, else octet-stream."""
     if data[4:8] == b"ftyp":  # ISO base media (MP4, MOV): a video, the relays' other upload
@@ -141,7 +132,9 @@ def entry(
     """
     query = urlsplit(url).query
     scrub = (redactor or Redactor()).with_secrets(request_secrets(request_headers, query))
-    safe_url = scrub.scrub(redact_url(url))
+    parts = urlsplit(url)  # secret query values by name, then known values and passwords anywhere
+    safe_query = scrub.scrub(redact_query(parts.query))
+    safe_url = scrub.scrub(urlunsplit(parts._replace(query=safe_query)))
     text = response_body.decode("utf-8", "replace")
     request: dict[str, Any] = {
         "method": method.upper(),
@@ -150,7 +143,7 @@ def entry(
         "cookies": [],
         "headers": scrub.scrub_object(_pairs(request_headers)),
         "queryString": [
-            {"name": k, "value": v} for k, v in parse_qsl(urlsplit(safe_url).query, keep_blank_values=True)
+            {"name": k, "value": v} for k, v in parse_qsl(safe_query, keep_blank_values=True)
         ],
         "headersSize": -1,
         "bodySize": len(request_body),

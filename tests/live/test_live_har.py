@@ -30,7 +30,7 @@ def multipart_entry(**changes: Any) -> dict[str, Any]:
     parts = (FormPart("prompt", f"a cat, key {TOKEN}".encode()),
              FormPart("input_reference", PNG, "cat.png", "image/png"))
     values: dict[str, Any] = {
-        "method": "post", "url": f"https://relay.example/v1/videos?api_key={TOKEN}&x=1",
+        "method": "post", "url": f"https://user:pa55word@relay.example/v1/videos?api_key={TOKEN}&x=1",
         "request_headers": {"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type("b0undary")},
         "request_body": encode_multipart(parts, "b0undary"), "status": 401, "reason": "Unauthorized",
         "response_headers": {"content-type": "application/json", "set-cookie": "s=abc123456789"},
@@ -47,7 +47,9 @@ def test_an_entry_is_valid_har_holds_no_secret_and_no_upload_bytes() -> None:
     assert TOKEN not in text and "UPLOADBYTES" not in text and "abc123456789" not in text
     validate({"log": {"version": "1.2", "creator": har.CREATOR, "entries": [recorded]}})
     request = recorded["request"]
-    assert request["method"] == "POST" and request["url"].endswith("?api_key=[REDACTED]&x=1")
+    assert request["url"] == "https://user:[REDACTED]@relay.example/v1/videos?api_key=[REDACTED]&x=1"
+    assert request["method"] == "POST" and "pa55word" not in text
+    assert request["queryString"] == [{"name": "api_key", "value": "[REDACTED]"}, {"name": "x", "value": "1"}]
     assert {"name": "Authorization", "value": "Bearer [REDACTED]"} in request["headers"]
     prompt, upload = request["postData"]["params"]
     assert prompt == {"name": "prompt", "value": "a cat, key [REDACTED]"}

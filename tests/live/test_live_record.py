@@ -63,7 +63,8 @@ def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with serve("chainhub", "coded_errors", render_seconds=1) as first:
         run, before = record(tmp, "before", first, "chainhub", "--live-follow=20")
     with serve("chainhub", "coded_errors_changed") as changed:
-        known_run, after = record(tmp, "after", changed, "chainhub", f"--live-known={before}")
+        # Two pytest-xdist workers appending to one recording.
+        known_run, after = record(tmp, "after", changed, "chainhub", f"--live-known={before}", "-n", "2")
     with serve("jxincm", "honest") as other:
         _, openai = record(tmp, "openai", other, "jxincm")
     return {"run": run, "before": before, "uploads": uploads(first), "after": after, "known_run": known_run,
