@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from contract_tests import har
 from contract_tests.changes.drift import drift
 from contract_tests.changes.observe import profile, render
 from contract_tests.changes.rules import CATALOG, rules_of
+from contract_tests.cli import main
 from contract_tests.specs import load_registry
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -161,3 +163,32 @@ def test_null_coming_and_going_is_not_a_retype_and_headers_compare_per_call() ->
     new = [exchange(body={**VIDEO, "completed_at": None})]
     assert {f.rule for f in drift(profile(old), profile(new))} == {"behaviour-class-unobserved"}
     assert drift(profile(new), profile(old)) == []  # first seen as an integer: was only ever null
+
+
+def _write(path: Path, recording: Recording) -> str:
+    writer = har.HarWriter(path)
+    writer.start()
+    for recorded in recording:
+        writer.append(recorded)
+    return str(path)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github", "markdown"])
+def test_drift_speaks_every_format_and_fails_on_request(tmp_path: Path, fmt: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    case = CASES["behaviour-now-accepts-invalid"]
+    old, new = _write(tmp_path / "old.har", case.old()), _write(tmp_path / "new.har", case.new())
+    assert main(["drift", old, new, "--format", fmt, "--fail-on", "error"]) == 1
+    assert "behaviour-now-accepts-invalid" in capsys.readouterr().out
+    assert main(["drift", old, new, "--format", fmt, "--fail-on", "error", "--output", str(tmp_path / "r")]) == 1
+    assert main(["drift", old, old, "--format", fmt, "--fail-on", "info"]) == 0
+
+
+def test_unusable_recordings_exit_2_saying_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = _write(tmp_path / "good.har", [exchange()])
+    assert main(["drift", str(tmp_path / "missing.har"), good]) == 2
+    assert "missing.har" in capsys.readouterr().err
+    assert main(["observe", str(tmp_path)]) == 2  # a directory, not a HAR
+    two = _write(tmp_path / "two.har", [exchange(server="a"), exchange(server="b")])
+    assert main(["drift", good, two]) == 2
+    assert "no server to compare" in capsys.readouterr().err
