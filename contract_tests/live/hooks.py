@@ -77,6 +77,14 @@ class LiveSession:
         # A grant waits for requests in flight at most as long as two of them may take.
         self.budget = Budget(config.budget, ledger, config.paid_cap, patience=2 * config.timeout)
         self.report = LiveReport(config)
+        self.known: KnownLeniencies | None = None
+        if config.known_path is not None:
+            if config.known_path == config.record_path:  # the new recording would replace what it reads
+                raise pytest.UsageError("--live-known and --live-record must name different files")
+            try:
+                self.known = load_known(config.known_path)
+            except har.HarError as exc:
+                raise pytest.UsageError(f"--live-known: {exc}") from None
         self.recorder: LiveRecorder | None = None
         if config.record_path is not None:
             writer = har.HarWriter(config.record_path)
@@ -84,12 +92,6 @@ class LiveSession:
                 config.record_path.unlink(missing_ok=True)
                 writer.start()
             self.recorder = LiveRecorder(writer, redactor)
-        self.known: KnownLeniencies | None = None
-        if config.known_path is not None:
-            try:
-                self.known = load_known(config.known_path)
-            except har.HarError as exc:
-                raise pytest.UsageError(f"--live-known: {exc}") from None
 
     @contextlib.contextmanager
     def open_target(self) -> Iterator[LiveTarget]:

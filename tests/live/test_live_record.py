@@ -157,3 +157,5 @@ def test_an_unusable_known_recording_stops_the_run_saying_why(tmp_path: Path) ->
     run = run_suite(tmp_path, [f"--live-known={missing}", "-k", "chainhub"], {"SORA_API_KEY": TOKEN})
     assert run.returncode == 4, run.output[-2000:]  # pytest's usage error: nothing was sent
     assert f"--live-known: {missing}" in run.stderr
+    same = run_suite(tmp_path, [f"--live-known={missing}", f"--live-record={missing}"], {"SORA_API_KEY": TOKEN})
+    assert same.returncode == 4 and "must name different files" in same.stderr
