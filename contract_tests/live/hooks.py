@@ -144,5 +144,7 @@ class LiveSession:
             terminalreporter.write_line(f"live recording (HAR): {self.config.record_path}")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.recorder is not None:  # a run interrupted mid-test keeps that test's exchanges too
+            self.recorder.flush_interrupted()
         if self._ledger_dir is not None:
             shutil.rmtree(self._ledger_dir, ignore_errors=True)

@@ -71,6 +71,7 @@ class LiveRecorder:
         self.redactor = redactor
         self.pending: list[Capture] = []
         self.server: str | None = None  # the current test's server: lifecycle calls belong to it
+        self.test = ""  # the current test's node id
 
     def capture(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Capture:
         captured = Capture(method.upper(), url, dict(headers), body, dt.datetime.now(dt.timezone.utc))
@@ -90,6 +91,11 @@ class LiveRecorder:
         creates = [c for c in self.pending if c.sora.get("kind") == "create"]
         if creates:
             creates[-1].observed = True
+
+    def flush_interrupted(self) -> None:
+        """The run stopped before pytest judged the current test (Ctrl-C): keep what it sent anyway."""
+        if self.pending:
+            self.flush(self.test, "interrupted", [])
 
     def carry(self, recorded: Mapping[str, Any], source: str, test: str) -> None:
         """A known leniency skipped: copy its earlier exchange into this recording, marked as such."""

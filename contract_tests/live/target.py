@@ -92,7 +92,7 @@ class LiveTarget(Target):
         self._followed.clear()
         self._paid = None
         if self.recorder is not None:
-            self.recorder.server = server_id
+            self.recorder.server, self.recorder.test = server_id, item.nodeid
         if server_id is None:
             return
         item.user_properties.append((SERVER_PROPERTY, server_id))
