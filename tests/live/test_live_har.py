@@ -127,9 +127,12 @@ def test_reading_an_unusable_file_says_why(tmp_path: Path, content: str | None, 
 
 
 def test_the_schema_rejects_what_har_forbids() -> None:
-    """The schema is not vacuous: an entry without its response, or a text status, fails it."""
+    """The schema is not vacuous: an entry without its response, a text status, or posted data with both
+    ``params`` and ``text`` fails it."""
     recorded = multipart_entry()
+    both = {**recorded["request"]["postData"], "text": "a=1"}  # params and text are mutually exclusive
     for broken in ({k: v for k, v in recorded.items() if k != "response"},
-                   {**recorded, "response": {**recorded["response"], "status": "401"}}):
+                   {**recorded, "response": {**recorded["response"], "status": "401"}},
+                   {**recorded, "request": {**recorded["request"], "postData": both}}):
         with pytest.raises(jsonschema.ValidationError):
             validate({"log": {"version": "1.2", "creator": har.CREATOR, "entries": [broken]}})
