@@ -53,6 +53,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--live-report", metavar="PATH", help="write the live run's JSON report here")
     group.addoption(
+        "--live-record", metavar="FILE.har",
+        help="record every exchange as HAR 1.2 (secrets redacted, uploads as size/sha256/type), annotated; "
+        "written test by test (read it with `sora-contract observe`, compare with `sora-contract drift`)",
+    )
+    group.addoption(
+        "--live-known", metavar="FILE.har",
+        help="skip practice probes that recording shows the relay accepts (each would start a paid video); "
+        "they are listed as known observations",
+    )
+    group.addoption(
         "--live-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="per-request timeout"
     )
 
@@ -68,6 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
     session = None
     if live:
         report = config.getoption("live_report", default=None)
+        record = config.getoption("live_record", default=None)
+        known = config.getoption("live_known", default=None)
         live_config = resolve(
             load_registry(),
             base_url=config.getoption("live_base_url", default=None),
@@ -78,6 +90,8 @@ def pytest_configure(config: pytest.Config) -> None:
             max_paid=config.getoption("live_max_paid", default=None),
             strict=bool(config.getoption("live_strict", default=False)),
             follow=float(config.getoption("live_follow", default=0.0) or 0.0),
+            record_path=Path(record).resolve() if record else None,
+            known_path=Path(known).resolve() if known else None,
         )
         session = LiveSession(config, live_config, redactor)
         config.pluginmanager.register(session, "sora-contract-live")

@@ -11,15 +11,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from contract_tests import har
 from contract_tests.changes import adopt as adopting
+from contract_tests.changes import observe as observing
 from contract_tests.changes import report, sources
 from contract_tests.changes.diff import diff
+from contract_tests.changes.drift import drift, pairs
 from contract_tests.changes.findings import Finding, Level, fails
 from contract_tests.changes.lint import lint
 from contract_tests.changes.loading import LoadError, is_url, load
 from contract_tests.changes.rules import CATALOG, markdown_table
 from contract_tests.cli import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Command, UsageError
+from contract_tests.specs import SpecError, SpecRegistry, load_registry
 
 _LEVELS = [level.label for level in reversed(Level)]
 
@@ -189,6 +194,65 @@ def _run_check_upstream(args: argparse.Namespace) -> int:
     return EXIT_UNUSABLE if unusable else code
 
 
+# --- observe and drift ---------------------------------------------------------------------------
+
+
+def _registry() -> SpecRegistry | None:
+    """The documents, to tell documented response fields from the rest; None if specs/ is unusable."""
+    try:
+        return load_registry()
+    except (OSError, SpecError) as exc:
+        print(f"warning: documents not loaded ({exc}); every response field counts as undocumented",
+              file=sys.stderr)
+        return None
+
+
+def _profile(paths: Sequence[str], registry: SpecRegistry | None) -> dict[str, Any]:
+    entries = []
+    for path in paths:
+        try:
+            entries += har.read_entries(path)
+        except har.HarError as exc:
+            raise UsageError(str(exc)) from None
+    return observing.profile(entries, registry, " + ".join(paths))
+
+
+def _configure_observe(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("hars", metavar="HAR", nargs="+", help="recordings (--live-record) to profile together")
+    parser.add_argument("--format", "-f", choices=observing.FORMATS, default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the profile to FILE instead of stdout")
+
+
+def _run_observe(args: argparse.Namespace) -> int:
+    rendered = observing.render(args.format, _profile(args.hars, _registry()))
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
+    return EXIT_OK
+
+
+def _configure_drift(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("old", metavar="OLD.har", help="the earlier recording (or one relay's)")
+    parser.add_argument("new", metavar="NEW.har", help="the later recording (or the other relay's)")
+    _reporting(parser)
+
+
+def _run_drift(args: argparse.Namespace) -> int:
+    registry = _registry()
+    old, new = _profile([args.old], registry), _profile([args.new], registry)
+    matched = pairs(old, new)
+    if not matched:
+        raise UsageError(f"no server to compare: {args.old} records {sorted(old['servers']) or 'none'}, "
+                         f"{args.new} records {sorted(new['servers']) or 'none'}")
+    differential = any(a != b for a, b in matched)
+    title = (f"differential report: {matched[0][0]} ({args.old}) vs {matched[0][1]} ({args.new})" if differential
+             else f"behaviour drift {args.old} -> {args.new}")
+    return _emit(args, drift(old, new, args.new), title)
+
+
 # --- rules ---------------------------------------------------------------------------------------
 
 
@@ -223,5 +287,15 @@ COMMANDS: tuple[Command, ...] = (
             "For each document in specs/, read its upstream from $SORA_UPSTREAM_<DOC_ID> or\n"
             "specs/sources.json and diff the committed version against it. Documents without an upstream\n"
             "are skipped with a message (or fail with --require)."),
+    Command("observe", "profile a relay's recorded behaviour (HAR from --live-record)", _configure_observe,
+            _run_observe,
+            "Per server: every request class seen (valid, each invalid class and field, lifecycle calls)\n"
+            "with its statuses, whether it was accepted and its error body's media type and shape; video\n"
+            "fields beyond the documents; response header names; latency p50/p95; render time of followed\n"
+            "videos."),
+    Command("drift", "what changed in a relay's behaviour between two recordings", _configure_drift, _run_drift,
+            "Compare the behaviour profiles of OLD.har and NEW.har server by server, as findings with stable\n"
+            "rule ids and levels (see `sora-contract rules`). Recordings of two different relays (one server\n"
+            "each) give the differential report between them. Exit 0, 1 with --fail-on, 2 on unusable input."),
     Command("rules", "list the rule catalog", _configure_rules, _run_rules),
 )

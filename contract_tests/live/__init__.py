@@ -4,7 +4,8 @@ One concept per module: :mod:`.config` (switch, base URLs, tokens), :mod:`.secre
 that never reach output), :mod:`.budget` (the cost guard: budget and paid-create cap),
 :mod:`.transport` (timeouts and safe retries, on ``httpx2``), :mod:`.target` (the suite's live
 door: observations, unexpected acceptances), :mod:`.follow` (a paid video's lifecycle),
-:mod:`.report` (summary and JSON report) and :mod:`.hooks` (the pytest wiring). The checks
+:mod:`.report` (summary and JSON report), :mod:`.recording` (``--live-record``: the run as HAR),
+:mod:`.known` (``--live-known``: leniencies already on record) and :mod:`.hooks` (the pytest wiring). The checks
 themselves stay in the core and the suite.
 """
 

@@ -72,6 +72,10 @@ class LiveConfig:
     strict: bool = False
     # Seconds to follow each accepted video with GET /v1/videos/{id}; 0 (the default) does not follow.
     follow: float = 0.0
+    # --live-record: write every exchange to this HAR file; --live-known: a recording whose accepted
+    # practice probes are not sent again.
+    record_path: Path | None = None
+    known_path: Path | None = None
 
     @property
     def paid_cap(self) -> int:
@@ -97,6 +101,8 @@ def resolve(
     max_paid: int | None = None,
     strict: bool = False,
     follow: float = 0.0,
+    record_path: Path | None = None,
+    known_path: Path | None = None,
 ) -> LiveConfig:
     """Each server's base URL and token.
 
@@ -121,5 +127,6 @@ def resolve(
                 break
         servers[server.id] = ServerSettings(server.id, url.rstrip("/"), url_source, token, token_source)
     return LiveConfig(
-        servers, budget, require, report_path, timeout, retry or RetryPolicy(), max_paid, strict, follow
+        servers, budget, require, report_path, timeout, retry or RetryPolicy(), max_paid, strict, follow,
+        record_path, known_path,
     )

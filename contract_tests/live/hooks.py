@@ -19,9 +19,12 @@ from typing import Any
 import httpx2
 import pytest
 
+from contract_tests import har
 from contract_tests.live.budget import Budget
 from contract_tests.live.config import LiveConfig
-from contract_tests.live.report import LiveReport
+from contract_tests.live.known import KnownLeniencies, load_known
+from contract_tests.live.recording import LiveRecorder, RecordingTransport
+from contract_tests.live.report import LiveReport, check_ids, crash_message
 from contract_tests.live.secrets import Redactor, Secret
 from contract_tests.live.target import LiveTarget
 from contract_tests.live.transport import Transport
@@ -74,12 +77,40 @@ class LiveSession:
         # A grant waits for requests in flight at most as long as two of them may take.
         self.budget = Budget(config.budget, ledger, config.paid_cap, patience=2 * config.timeout)
         self.report = LiveReport(config)
+        self.known: KnownLeniencies | None = None
+        if config.known_path is not None:
+            if config.known_path == config.record_path:  # the new recording would replace what it reads
+                raise pytest.UsageError("--live-known and --live-record must name different files")
+            try:
+                self.known = load_known(config.known_path)
+            except har.HarError as exc:
+                raise pytest.UsageError(f"--live-known: {exc}") from None
+        self.recorder: LiveRecorder | None = None
+        if config.record_path is not None:
+            writer = har.HarWriter(config.record_path)
+            if not self.is_worker:  # one new recording per run, started before any worker appends
+                config.record_path.unlink(missing_ok=True)
+                writer.start()
+            self.recorder = LiveRecorder(writer, redactor)
 
     @contextlib.contextmanager
     def open_target(self) -> Iterator[LiveTarget]:
         timeout = httpx2.Timeout(self.config.timeout, connect=min(10.0, self.config.timeout))
         with httpx2.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}) as client:
-            yield LiveTarget(client, self.config, self.budget, Transport(client, self.config.retry))
+            transport = (
+                Transport(client, self.config.retry) if self.recorder is None
+                else RecordingTransport(self.recorder, client, self.config.retry)
+            )
+            yield LiveTarget(client, self.config, self.budget, transport, recorder=self.recorder, known=self.known)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """``--live-record``: once pytest has judged the test, write its exchanges with the verdict."""
+        report = yield
+        if self.recorder is not None and self.recorder.pending and report.when in ("call", "teardown"):
+            checks = check_ids(crash_message(report)) if report.failed else []
+            self.recorder.flush(report.nodeid, report.outcome, checks)
+        return report
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -109,7 +140,11 @@ class LiveSession:
             terminalreporter.write_line(self.redactor.scrub(line))
         if self.config.report_path is not None:
             terminalreporter.write_line(f"live report: {self.config.report_path}")
+        if self.config.record_path is not None:
+            terminalreporter.write_line(f"live recording (HAR): {self.config.record_path}")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.recorder is not None:  # a run interrupted mid-test keeps that test's exchanges too
+            self.recorder.flush_interrupted()
         if self._ledger_dir is not None:
             shutil.rmtree(self._ledger_dir, ignore_errors=True)

@@ -21,6 +21,7 @@ from contract_tests.live.target import (
     ACCEPTANCE_PROPERTY,
     CALL_PROPERTY,
     FOLLOW_PROPERTY,
+    KNOWN_PROPERTY,
     OBSERVATION_PROPERTY,
     SERVER_PROPERTY,
 )
@@ -43,6 +44,7 @@ class ServerTally:
     observations: list[dict[str, Any]] = field(default_factory=list)
     acceptances: list[dict[str, Any]] = field(default_factory=list)
     follows: list[dict[str, Any]] = field(default_factory=list)
+    known: list[dict[str, Any]] = field(default_factory=list)
 
     def latency(self) -> dict[str, float | int]:
         values = sorted(c["latency_ms"] for c in self.calls if c.get("status") is not None)
@@ -55,6 +57,11 @@ class ServerTally:
             "p95": round(p95, 1),
             "max": round(values[-1], 1),
         }
+
+
+def check_ids(message: str) -> list[str]:
+    """The stable check ids a failure message names (``[video_status_queued] ...``), sorted."""
+    return sorted(set(_CHECK_ID.findall(message)))
 
 
 def crash_message(report: Any) -> str:
@@ -85,6 +92,7 @@ class LiveReport:
             tally.observations.extend(v for k, v in properties if k == OBSERVATION_PROPERTY)
             tally.acceptances.extend(v for k, v in properties if k == ACCEPTANCE_PROPERTY)
             tally.follows.extend(v for k, v in properties if k == FOLLOW_PROPERTY)
+            tally.known.extend(v for k, v in properties if k == KNOWN_PROPERTY)
             if report.passed:
                 tally.passed += 1
             elif report.skipped:
@@ -94,7 +102,7 @@ class LiveReport:
                 tally.failed += 1
                 message = crash_message(report)
                 tally.findings.append(
-                    {"test": report.nodeid, "checks": sorted(set(_CHECK_ID.findall(message))), "message": message}
+                    {"test": report.nodeid, "checks": check_ids(message), "message": message}
                 )
 
     def cap_failures(self, tallies: dict[str, Tally]) -> dict[str, str]:
@@ -137,6 +145,7 @@ class LiveReport:
                 "latency_ms": tally.latency(),
                 "findings": tally.findings,
                 "observations": tally.observations,
+                "known_observations": tally.known,
                 "unexpected_acceptances": tally.acceptances,
                 "follows": tally.follows,
                 "calls": tally.calls,
@@ -183,6 +192,7 @@ class LiveReport:
             lines.extend(
                 f"  OBSERVATION {o['test']}: {o['message']}" for o in tally.observations
             )
+            lines.extend(f"  KNOWN {k['test']}: {k['message']}" for k in tally.known)
             lines.extend(f"  UNEXPECTED ACCEPTANCE {_acceptance_line(a)}" for a in tally.acceptances)
             lines.extend(f"  FOLLOWED {_follow_line(f)}" for f in tally.follows)
             if sid in cap_failures:

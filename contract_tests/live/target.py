@@ -24,6 +24,8 @@ import pytest
 from contract_tests.live.budget import Budget
 from contract_tests.live.config import LiveConfig, ServerSettings
 from contract_tests.live.follow import Followed, Follower
+from contract_tests.live.known import KnownLeniencies
+from contract_tests.live.recording import LiveRecorder
 from contract_tests.live.transport import Call, Transport, UpstreamUnreachable
 from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest, InvalidClass
 from contract_tests.target import Answer, Target
@@ -35,6 +37,7 @@ SERVER_PROPERTY = "sora_live_server"
 OBSERVATION_PROPERTY = "sora_live_observation"
 ACCEPTANCE_PROPERTY = "sora_live_unexpected_acceptance"
 FOLLOW_PROPERTY = "sora_live_follow"
+KNOWN_PROPERTY = "sora_live_known"
 EXCERPT_CHARS = 200
 
 _Key = tuple[str, str, str, bytes, tuple[tuple[str, str], ...]]
@@ -62,11 +65,22 @@ class LiveTarget(Target):
 
     live = True
 
-    def __init__(self, client: httpx2.Client, config: LiveConfig, budget: Budget, transport: Transport) -> None:
+    def __init__(
+        self,
+        client: httpx2.Client,
+        config: LiveConfig,
+        budget: Budget,
+        transport: Transport,
+        *,
+        recorder: LiveRecorder | None = None,
+        known: KnownLeniencies | None = None,
+    ) -> None:
         super().__init__(client, {sid: s.base_url for sid, s in config.servers.items()})  # type: ignore[arg-type]
         self.config = config
         self.budget = budget
         self.transport = transport
+        self.recorder = recorder
+        self.known = known
         self._cache: dict[_Key, httpx2.Response | UpstreamUnreachable] = {}
         self._paid: _Key | None = None
         self._unreachable: dict[str, str] = {}
@@ -77,6 +91,8 @@ class LiveTarget(Target):
         self._cache.clear()
         self._followed.clear()
         self._paid = None
+        if self.recorder is not None:
+            self.recorder.server, self.recorder.test = server_id, item.nodeid
         if server_id is None:
             return
         item.user_properties.append((SERVER_PROPERTY, server_id))
@@ -109,6 +125,8 @@ class LiveTarget(Target):
         if may_pay:
             invalid = INVALID_CLASSES.get(request.label)
             practice = invalid is not None and not invalid.document_backed
+            if practice:
+                self._skip_if_known(server.id, request)
             refused = self.budget.grant(server.id, expected=request.valid, practice=practice)
             if refused is not None:
                 pytest.skip(refused)
@@ -119,6 +137,7 @@ class LiveTarget(Target):
         try:
             exchange = self.transport.send(request.method, url, headers, request.body)
         except UpstreamUnreachable as exc:
+            self._annotate(request)
             self._unreachable[server.id] = str(exc)
             self._cache[key] = exc
             if may_pay:
@@ -129,6 +148,7 @@ class LiveTarget(Target):
             if may_pay:
                 self.budget.settle(server.id, request.valid, accepted=False)
             raise
+        self._annotate(request)
         response = exchange.response
         response.read()
         accepted = 200 <= response.status_code < 300
@@ -145,6 +165,8 @@ class LiveTarget(Target):
         return not self.config.strict and not invalid.document_backed
 
     def observe(self, request: GeneratedRequest, check: str, response: Answer, message: str) -> None:
+        if self.recorder is not None:
+            self.recorder.mark_observed()
         self._property(OBSERVATION_PROPERTY, {
             "check": check,
             "class": request.label,
@@ -181,6 +203,23 @@ class LiveTarget(Target):
             raise AssertionError(
                 f"{request.describe()}: following video {video_id}: " + "; ".join(map(str, followed.failures))
             )
+
+    def _annotate(self, request: GeneratedRequest) -> None:
+        if self.recorder is not None:
+            self.recorder.annotate(request)
+
+    def _skip_if_known(self, server_id: str, request: GeneratedRequest) -> None:
+        """``--live-known``: a practice probe a recording shows this relay accepts is not paid for twice."""
+        status = self.known.status(server_id, request.label, request.param) if self.known is not None else None
+        if self.known is None or status is None:
+            return
+        reason = self.known.reason(server_id, request.label, request.param)
+        if self.recorder is not None:
+            test = self.item.nodeid if self.item is not None else ""
+            self.recorder.carry(self.known.entries[(server_id, request.label, request.param)], self.known.source, test)
+        self._property(KNOWN_PROPERTY, {"class": request.label, "field": request.param, "status": status,
+                                        "source": self.known.source, "message": reason})
+        pytest.skip(reason)
 
     def _unexpected_acceptance(self, server: ServerSettings, request: GeneratedRequest, response: Answer) -> None:
         """A create expected to be rejected was answered 2xx: a paid video. Record it, try to delete it."""

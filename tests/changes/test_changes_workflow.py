@@ -8,6 +8,7 @@ without updating the workflow fails here instead of in a scheduled run nobody wa
 from __future__ import annotations
 
 import configparser
+import itertools
 import re
 import shlex
 from pathlib import Path
@@ -49,12 +50,16 @@ def _tox_envs() -> set[str]:
     return envs | {"py"}  # `[testenv]` defines the default `py` environment
 
 
+_SHELL_OPERATORS = frozenset({"|", "||", ">", ">>", "&&", ";"})
+
+
 def _sora_invocations(command: str) -> list[list[str]]:
     """The argument lists after each ``sora-contract`` in a shell command (one line per command)."""
     found = []
     for line in command.replace("\\\n", " ").splitlines():
-        line = line.split("||")[0]
-        words = shlex.split(line.replace("$GITHUB_STEP_SUMMARY", "summary.md"))
+        lexer = shlex.shlex(line.replace("$GITHUB_STEP_SUMMARY", "summary.md"), posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        words = list(itertools.takewhile(lambda w: w not in _SHELL_OPERATORS, lexer))  # not where output goes
         found += [words[i + 1:] for i, word in enumerate(words) if word == "sora-contract"]
     return found
 
@@ -119,10 +124,26 @@ def test_every_tox_environment_used_exists() -> None:
 def test_every_sora_contract_command_parses() -> None:
     parser = build_parser()
     invocations = [args for run in _runs(_workflow()) for args in _sora_invocations(run)]
-    assert {args[0] for args in invocations} == {"lint", "check-upstream"}
+    assert {args[0] for args in invocations} == {"lint", "check-upstream", "observe", "drift"}
     for args in invocations:
         assert args[0] in subcommand_names(parser)
         try:
             parser.parse_args(args)
         except SystemExit:  # argparse exits on an unknown option
             pytest.fail(f"the workflow runs an invalid command: sora-contract {' '.join(args)}")
+
+
+def test_the_schedule_records_the_relays_and_reports_drift_since_the_previous_recording() -> None:
+    """Issue 14: the live run is recorded, the recording kept for the next run, the previous one
+    downloaded; drift is annotated and the behaviour profile lands in the job summary."""
+    live = _workflow()["jobs"]["live"]
+    steps = live["steps"]
+    runs = " ".join(str(s.get("run", "")) for s in steps)
+    assert "--live-record artifacts/relays.har" in runs and "--live-known previous/relays.har" in runs
+    assert "gh run download" in runs and "--name live-recording" in runs and live["permissions"]["actions"] == "read"
+    [kept] = [s for s in steps if s.get("with", {}).get("name") == "live-recording"]
+    assert kept["uses"].startswith("actions/upload-artifact@") and kept["with"]["path"] == "artifacts/relays.har"
+    assert "always()" in kept["if"]
+    assert "!inputs.fresh" in runs  # a manual run can re-check the leniencies on record
+    assert "sora-contract drift previous/relays.har artifacts/relays.har --format github --fail-on error" in runs
+    assert 'sora-contract observe artifacts/relays.har --format markdown >> "$GITHUB_STEP_SUMMARY"' in runs

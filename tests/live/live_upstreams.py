@@ -159,6 +159,43 @@ def _extra_fields(video: dict[str, Any]) -> None:
                   "character_id": None, "usage": {"seconds": int(video.get("seconds") or 0)}})
 
 
+# -- a relay with its own error convention (not OpenAI's), and the same relay changed -------------
+
+_CODED = {Code.MISSING_REQUIRED_PARAMETER: 40001, Code.INVALID_VALUE: 40002, Code.INVALID_TYPE: 40003,
+          Code.INVALID_API_KEY: 40100}
+
+
+def coded_errors(changed: bool = False) -> Breakage:
+    """Errors as some relays word them: HTTP 200 with ``{"code": 40001, "msg": ...}`` for a missing
+    field, 400 ``text/plain`` for malformed multipart, ``{"code", "msg"}`` with a 4xx otherwise;
+    unknown fields are ignored (a practice leniency). ``changed``: the same relay a month later, its
+    videos without ``size`` and duplicated fields now accepted."""
+
+    def video(response: RawResponse) -> RawResponse:
+        payload = response.payload() if response.status == 200 else None
+        if changed and isinstance(payload, dict):
+            payload.pop("size", None)
+            return RawResponse.json(200, payload)
+        return response
+
+    def answer(service: VideoService, request: RawRequest) -> RawResponse:
+        if request.method != "POST":
+            return video(service.handle(request))
+        verdict = service.checker.check(request, service.server)
+        codes = {p.code for p in verdict.problems}
+        if not verdict.problems:
+            return video(service.handle(request))
+        if codes <= {Code.UNKNOWN_PARAMETER} or (changed and codes == {Code.DUPLICATE_PARAMETER}):
+            return video(RawResponse.json(200, service.engine.create(dict(verdict.fields))))
+        if codes & {Code.INVALID_MULTIPART, Code.EMPTY_BODY}:
+            return RawResponse(400, b"bad multipart body", {"content-type": "text/plain; charset=utf-8"})
+        first = verdict.problems[0]
+        status = 200 if first.code == Code.MISSING_REQUIRED_PARAMETER else min(first.status, 499)
+        return RawResponse.json(status, {"code": _CODED.get(first.code, 40000), "msg": first.message})
+
+    return answer
+
+
 # -- the cost guard's adversary, and a lifecycle that runs backwards ------------------------------
 
 
@@ -212,7 +249,11 @@ BREAKAGES: dict[str, Breakage] = {
 }
 
 
-FACTORIES: dict[str, Callable[[], Breakage]] = {"status_backwards": status_backwards}
+FACTORIES: dict[str, Callable[[], Breakage]] = {
+    "status_backwards": status_backwards,
+    "coded_errors": coded_errors,
+    "coded_errors_changed": lambda: coded_errors(changed=True),
+}
 
 
 @dataclass
@@ -222,14 +263,18 @@ class Upstream:
     base_url: str
     server_id: str
     seen: list[dict[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     answered: list[tuple[str, str, int]] = field(default_factory=list)
 
     def accepted_posts(self) -> int:
         return sum(1 for method, _, status in self.answered if method == "POST" and 200 <= status < 300)
 
 
-def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., Any]:
-    service = VideoService(load_registry(), server_id, engine=VideoEngine())
+def app_for(
+    server_id: str, breakage: str, upstream: Upstream, render_seconds: float | None = None
+) -> Callable[..., Any]:
+    engine = VideoEngine() if render_seconds is None else VideoEngine(render_seconds=render_seconds)
+    service = VideoService(load_registry(), server_id, engine=engine)
     answer = FACTORIES[breakage]() if breakage in FACTORIES else BREAKAGES[breakage]
     seen = upstream.seen
 
@@ -240,6 +285,7 @@ def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., 
         body = await request.body()
         headers = dict(request.headers)
         seen.append(headers)
+        upstream.bodies.append(body)
         raw = RawRequest(request.method, str(request.url), headers, body)
         result = answer(service, raw)
         upstream.answered.append((request.method, request.url.path, result.status))
@@ -249,13 +295,14 @@ def app_for(server_id: str, breakage: str, upstream: Upstream) -> Callable[..., 
 
 
 @contextmanager
-def serve(server_id: str, breakage: str = "honest") -> Iterator[Upstream]:
-    """Serve a local upstream on a free loopback port for the duration of the block."""
+def serve(server_id: str, breakage: str = "honest", render_seconds: float | None = None) -> Iterator[Upstream]:
+    """Serve a local upstream on a free loopback port for the duration of the block (its videos
+    render in ``render_seconds``, the engine's default if None)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     upstream = Upstream(f"http://127.0.0.1:{port}", server_id)
-    config = uvicorn.Config(app_for(server_id, breakage, upstream), log_level="warning", lifespan="off")
+    config = uvicorn.Config(app_for(server_id, breakage, upstream, render_seconds), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
