@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from contract_tests.images import png
-from contract_tests.problems import Code, Problem
-from contract_tests.service import VideoService
+from contract_tests.core.images import png
+from contract_tests.core.problems import Code, Problem
+from contract_tests.core.service import VideoService
 
 PREFIX = "/__admin"
 # Rows one feed answer carries at most; the page shows the same number.

@@ -21,8 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from contract_tests.problems import Code, Problem
-from contract_tests.service import POLL_AFTER, VideoService
+from contract_tests.core.problems import Code, Problem
+from contract_tests.core.service import POLL_AFTER, VideoService
 from mockserver import openapi
 from mockserver.admin_page import admin_routes
 from mockserver.door import VideoDoor, asgi_error

@@ -17,11 +17,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.checker import MULTIPART, RawRequest, body_problem, too_large
-from contract_tests.media_type import parse_media_type
-from contract_tests.problems import Code, Problem
-from contract_tests.service import RawResponse, VideoService
-from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
+from contract_tests.core.checker import MULTIPART, RawRequest, body_problem, too_large
+from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.problems import Code, Problem
+from contract_tests.core.service import RawResponse, VideoService
+from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
 
 # What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
 # which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.

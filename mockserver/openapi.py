@@ -16,9 +16,9 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Route
 
-from contract_tests.controls import MAX_LATENCY_MS
-from contract_tests.service import VideoService
-from contract_tests.specs import Document
+from contract_tests.core.controls import MAX_LATENCY_MS
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import Document
 
 VERSION = "1.0.0"
 _JSON = "application/json"

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from contract_tests.engine import VideoRecord
-from contract_tests.journal import Entry, Journal
+from contract_tests.core.engine import VideoRecord
+from contract_tests.core.journal import Entry, Journal
 
 if sys.platform != "win32":
     import fcntl
@@ -93,7 +93,7 @@ class _Database:
 
 
 class SqliteStore:
-    """A :class:`~contract_tests.engine.VideoStore` in a SQLite file, oldest forgotten past ``capacity``."""
+    """A :class:`~contract_tests.core.engine.VideoStore` in a SQLite file, oldest forgotten past ``capacity``."""
 
     def __init__(self, path: str | Path, capacity: int = 10_000) -> None:
         self.db = _Database(path)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_tests.bundled import specs_dir
+from contract_tests.core.bundled import specs_dir
 
 SOURCES_FILE = "sources.json"
 EXPORTS_DIR = "upstream"

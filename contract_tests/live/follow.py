@@ -7,7 +7,7 @@ and polling costs nothing. OpenAI's format promises: ``GET /v1/videos/{id}`` ans
 answers 200 (or 206) with a video media type. The relays do not document these calls, so the
 live door reports what breaks as observations unless ``--live-strict``.
 
-Each broken promise is a :class:`~contract_tests.conformance.Failure` with a stable check id.
+Each broken promise is a :class:`~contract_tests.core.conformance.Failure` with a stable check id.
 The content is probed with a ranged GET whose body is never read: no video is downloaded.
 """
 
@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx2
 
-from contract_tests.conformance import Failure
+from contract_tests.core.conformance import Failure
 from contract_tests.live.transport import Transport, UpstreamUnreachable
 
 log = logging.getLogger(__name__)

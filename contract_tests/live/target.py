@@ -25,8 +25,8 @@ from contract_tests.live.budget import Budget
 from contract_tests.live.config import LiveConfig, ServerSettings
 from contract_tests.live.follow import Followed, Follower
 from contract_tests.live.transport import Call, Transport, UpstreamUnreachable
-from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest, InvalidClass
-from contract_tests.target import Answer, Target
+from contract_tests.testing.strategies import INVALID_CLASSES, GeneratedRequest, InvalidClass
+from contract_tests.testing.target import Answer, Target
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.engine import MemoryStore, VideoEngine, normalize_size
+from contract_tests.core.engine import MemoryStore, VideoEngine, normalize_size
 
 
 class Clock:

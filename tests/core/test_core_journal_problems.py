@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contract_tests.journal import Journal
-from contract_tests.problems import Code, Problem, error_response
-from contract_tests.redaction import redact_header
+from contract_tests.core.journal import Journal
+from contract_tests.core.problems import Code, Problem, error_response
+from contract_tests.core.redaction import redact_header
 
 
 def test_problem_renders_the_openai_envelope() -> None:

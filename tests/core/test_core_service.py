@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.checker import RawRequest
-from contract_tests.engine import VideoEngine
-from contract_tests.multipart import content_type, encode_multipart
-from contract_tests.service import VideoService
-from contract_tests.specs import load_registry
-from contract_tests.strategies import example_request
+from contract_tests.core.checker import RawRequest
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.strategies import example_request
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": "Bearer sk-test"}

@@ -14,9 +14,9 @@ import pytest
 from conftest import AUTH, create
 from test_mock_cli import running
 
-from contract_tests import assets
-from contract_tests.specs import load_document
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core import assets
+from contract_tests.core.specs import load_document
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from raw_http import answer, exchange, request
 
 from contract_tests import example_request, invalid_requests, load_registry
-from contract_tests.content_types import ContentTypeCase, content_type_cases
-from contract_tests.media_type import TOKEN_BYTES
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.media_type import TOKEN_BYTES
+from contract_tests.testing.content_types import ContentTypeCase, content_type_cases
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

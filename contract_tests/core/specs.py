@@ -25,7 +25,7 @@ from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
 # specs_dir stays importable from here, its home before the installed-package case needed a module.
-from contract_tests.bundled import SPECS_ENV, specs_dir
+from contract_tests.core.bundled import SPECS_ENV, specs_dir
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -1,7 +1,7 @@
 """The request journal: what each client sent, the contract's verdict, and what was answered.
 
 Bounded, so a long-running mock does not grow without limit; secrets are redacted on the way
-in (:meth:`Journal.redact`, the rules of :mod:`contract_tests.redaction`), by every store, so
+in (:meth:`Journal.redact`, the rules of :mod:`contract_tests.core.redaction`), by every store, so
 nothing that reads the journal (a test, an admin page, a JSON dump, a state file) can leak a token.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.redaction import Redactor, redact_headers, redact_query, request_secrets
+from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
 
 # Encodes an entry once to test it for secrets in one pass (built once: json.dumps with options
 # builds an encoder per call).

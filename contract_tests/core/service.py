@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from contract_tests.checker import RawRequest, RequestChecker, Verdict
-from contract_tests.controls import PREFER, Controls, Decision
-from contract_tests.engine import VideoEngine
-from contract_tests.journal import Journal
-from contract_tests.problems import Code, Problem, error_response
-from contract_tests.specs import SpecRegistry
-from contract_tests.wire import Part
+from contract_tests.core.checker import RawRequest, RequestChecker, Verdict
+from contract_tests.core.controls import PREFER, Controls, Decision
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.journal import Journal
+from contract_tests.core.problems import Code, Problem, error_response
+from contract_tests.core.specs import SpecRegistry
+from contract_tests.core.wire import Part
 
 _VIDEO = re.compile(r"^/v1/videos/(?P<id>[^/]+)$")
 _CONTENT = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
@@ -91,7 +91,8 @@ class VideoService:
         """Answer one request and journal it. Never raises for any client input.
 
         ``parts`` is a body a streaming door already parsed; ``body_problem`` is why a streamed
-        body could not be parsed (see :func:`contract_tests.checker.body_problem`), reported unless the checker finds
+        body could not be parsed (:func:`~contract_tests.core.checker.body_problem`), reported unless
+        the checker finds
         an earlier problem (route, auth, media type), so both doors rank problems alike.
         """
         started = time.perf_counter()
@@ -227,8 +228,8 @@ class VideoService:
         return self._video(remixed)
 
     def _content(self, video_id: str, variant: str, range_header: str | None) -> RawResponse:
-        from contract_tests import assets
-        from contract_tests.byte_range import Unsatisfiable, requested_range
+        from contract_tests.core import assets
+        from contract_tests.core.byte_range import Unsatisfiable, requested_range
 
         if variant not in assets.VARIANTS:
             allowed = ", ".join(assets.VARIANTS)

@@ -17,7 +17,7 @@ How a header is read (README, "Content-Type and the multipart boundary"):
   ``syntax_error``, in words a person can act on.
 
 Which parameters matter is the caller's decision: for multipart/form-data only ``boundary``
-(see :func:`contract_tests.wire.multipart_boundary`).
+(see :func:`contract_tests.core.wire.multipart_boundary`).
 """
 
 from __future__ import annotations

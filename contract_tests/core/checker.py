@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from contract_tests.media_type import parse_media_type
-from contract_tests.problems import Code, Problem, error_response
-from contract_tests.specs import Document, Operation, RequestBody, SpecRegistry
-from contract_tests.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
+from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.problems import Code, Problem, error_response
+from contract_tests.core.specs import Document, Operation, RequestBody, SpecRegistry
+from contract_tests.core.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 MULTIPART = "multipart/form-data"

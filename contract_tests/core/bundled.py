@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 SPECS_ENV = "SORA_SPECS_DIR"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # contract_tests/, above core/
 # Where pyproject.toml's package-dir puts a copy of the repository's specs/ in a wheel.
 _INSTALLED = _PACKAGE / "bundled_specs"
 _CHECKOUT = _PACKAGE.parent / "specs"

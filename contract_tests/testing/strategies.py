@@ -14,11 +14,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests import images
-from contract_tests.checker import MULTIPART, RawRequest
-from contract_tests.multipart import FormPart, content_type, encode_multipart
-from contract_tests.problems import Code
-from contract_tests.specs import Document, Operation, Property, RequestBody
+from contract_tests.core import images
+from contract_tests.core.checker import MULTIPART, RawRequest
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.problems import Code
+from contract_tests.core.specs import Document, Operation, Property, RequestBody
 
 # -- values -----------------------------------------------------------------------------------
 

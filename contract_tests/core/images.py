@@ -10,7 +10,7 @@ import struct
 import zlib
 from collections.abc import Callable
 
-from contract_tests.bits import BitWriter
+from contract_tests.core.bits import BitWriter
 
 
 def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (40, 120, 200), pad_to: int = 0) -> bytes:

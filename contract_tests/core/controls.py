@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.problems import Code, Problem
+from contract_tests.core.problems import Code, Problem
 
 PREFER = "prefer"
 FORCED_ERROR = "forced_error"
