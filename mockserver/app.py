@@ -47,8 +47,11 @@ class _App(Starlette):
     request gets the same 500 in the OpenAI error format as through the stack.
     """
 
+    # The first path segment of every API operation (from the router's data), set by create_app.
+    api_prefixes: tuple[str, ...] = ()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/v1/") and _no_origin(scope):
+        if scope["type"] == "http" and scope["path"].startswith(self.api_prefixes) and _no_origin(scope):
             door = self.router.default
             started = False
 
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
         exception_handlers={HTTPException: http_error, Exception: http_error},
     )
     app.router.default = VideoDoor(service, settings.max_upload_bytes)
+    app.api_prefixes = service.router.prefixes
     app.state.service = service
     app.state.settings = settings
     return app

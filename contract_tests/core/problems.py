@@ -7,6 +7,7 @@ on. The same objects feed the respx mock, the mock server, the journal and the t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,7 +61,7 @@ class Problem:
         return asdict(self)
 
 
-def error_response(problems: list[Problem] | tuple[Problem, ...]) -> tuple[int, dict[str, Any]]:
+def render(problems: Sequence[Problem]) -> tuple[int, dict[str, Any]]:
     """Status and body for a rejection: the first problem leads, the others are listed after it.
 
     OpenAI's envelope has room for one error; clients read ``error.param``/``error.code``, so the
@@ -72,3 +73,7 @@ def error_response(problems: list[Problem] | tuple[Problem, ...]) -> tuple[int, 
         body["error"]["message"] = first.message + f" (and {len(problems) - 1} more problem(s))"
         body["error"]["problems"] = [{"param": p.param, "code": p.code, "message": p.message} for p in problems]
     return first.status, body
+
+
+# Its name before :func:`render` was the one renderer; kept for the public API.
+error_response = render

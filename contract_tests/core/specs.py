@@ -145,6 +145,15 @@ class Operation:
     security: tuple[Mapping[str, Any], ...]
     responses: Mapping[str, Mapping[str, Any]]
     response_validators: Mapping[str, SchemaValidator]
+    # The document's operationId (else "METHOD path"): what a door dispatches a routed request on.
+    operation_id: str = ""
+    # x-sora-creates-video: the operation starts a video (the controls' failure draws apply to it).
+    creates_video: bool = False
+
+    def path_params(self, path: str) -> dict[str, str] | None:
+        """The path's parameters when it matches this operation's template, else None."""
+        match = self.path_regex.fullmatch(path)
+        return match.groupdict() if match is not None else None
 
     def matches(self, method: str, path: str) -> bool:
         return method.lower() == self.method and self.path_regex.fullmatch(path) is not None
@@ -240,8 +249,18 @@ class SpecRegistry:
 
 def _path_regex(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[^}/]+\})", template)
-    pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-    return re.compile(pattern)
+    names: set[str] = set()
+
+    def piece(part: str) -> str:
+        if not part.startswith("{"):
+            return re.escape(part)
+        name = part[1:-1]
+        if not name.isidentifier() or name in names:
+            return "[^/]+"
+        names.add(name)
+        return f"(?P<{name}>[^/]+)"
+
+    return re.compile("".join(piece(p) for p in parts))
 
 
 _ANNOTATIONS = {"description", "title", "example", "examples", "default", "deprecated", "nullable"}
@@ -317,6 +336,8 @@ def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple
                     security=tuple(security or ()),
                     responses=responses,
                     response_validators=validators,
+                    operation_id=str(raw.get("operationId") or f"{method.upper()} {path}"),
+                    creates_video=raw.get("x-sora-creates-video") is True,
                 )
             )
     return tuple(ops)

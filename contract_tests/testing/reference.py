@@ -14,7 +14,7 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.media_types import util as media_type_util
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from contract_tests.core.checker import RawRequest
+from contract_tests.core.http import RawRequest
 from contract_tests.core.specs import Document
 
 

@@ -20,8 +20,9 @@ import httpx
 import httpx2
 import respx
 
-from contract_tests.core.checker import RawRequest, RequestChecker
+from contract_tests.core.checker import RequestChecker
 from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest
 from contract_tests.core.journal import Entry, Journal
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import SpecRegistry, load_registry

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from contract_tests.core import images
-from contract_tests.core.checker import RawRequest, RequestChecker
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.http import RawRequest
 from contract_tests.core.multipart import FormPart, content_type, encode_multipart
 from contract_tests.core.specs import load_registry
 

@@ -13,8 +13,8 @@ import pytest
 
 from contract_tests.core import assets
 from contract_tests.core.byte_range import ByteRange, Unsatisfiable, requested_range
-from contract_tests.core.checker import RawRequest
 from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import load_registry
 from contract_tests.testing.respx_mock import SoraMock

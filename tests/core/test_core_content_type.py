@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 
 from contract_tests import example_request, load_registry
-from contract_tests.core.checker import RawRequest, RequestChecker
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.http import RawRequest
 from contract_tests.core.media_type import parse_media_type
 from contract_tests.core.multipart import encode_multipart
 from contract_tests.core.wire import MultipartReader, WireError, multipart_boundary

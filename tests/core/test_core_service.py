@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.core.checker import RawRequest
 from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest
 from contract_tests.core.multipart import content_type, encode_multipart
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import load_registry

@@ -16,7 +16,7 @@ import pytest
 
 from contract_tests import load_registry
 from contract_tests.core import images
-from contract_tests.core.checker import RawRequest
+from contract_tests.core.http import RawRequest
 from contract_tests.core.multipart import FormPart, content_type, encode_multipart
 from contract_tests.core.wire import MultipartReader, Part, parse_multipart
 from contract_tests.testing.strategies import example_request
