@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from contract_tests.core.problems import Code, Problem
+from contract_tests.core.problems import Code, Problem, internal_error, method_not_allowed, unknown_url
 from contract_tests.core.service import POLL_AFTER, VideoService
 from mockserver import openapi
 from mockserver.admin_page import admin_routes
@@ -65,8 +65,7 @@ class _App(Starlette):
             except Exception as exc:
                 if started:
                     raise
-                problem = Problem(Code.SERVER_ERROR, f"{scope['method']} {scope['path']}: internal error.", None, 500)
-                await asgi_error(problem)(scope, receive, send)
+                await asgi_error(internal_error(exc))(scope, receive, send)
                 logger.exception("sora-mock: the door failed", exc_info=exc)
             return
         await super().__call__(scope, receive, send)
@@ -101,9 +100,15 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        code = {404: Code.UNKNOWN_URL, 405: Code.METHOD_NOT_ALLOWED}.get(status, Code.SERVER_ERROR)
-        message = f"{request.method} {request.url.path}: {getattr(exc, 'detail', None) or 'internal error'}."
-        return asgi_error(Problem(code, message, None, status))
+        if status == 405:
+            return asgi_error(method_not_allowed(request.method, request.url.path))
+        if status == 404:
+            return asgi_error(unknown_url(request.method, request.url.path))
+        if status >= 500:
+            logger.error("sora-mock: %s %s failed", request.method, request.url.path, exc_info=exc)
+            return asgi_error(internal_error(exc))
+        detail = getattr(exc, "detail", None) or "error"
+        return asgi_error(Problem(Code.SERVER_ERROR, f"{request.method} {request.url.path}: {detail}.", None, status))
 
     app = _App(
         routes=[

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.core.checker import body_problem, too_large
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.media_type import parse_media_type
-from contract_tests.core.problems import Code, Problem
+from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, too_large
 from contract_tests.core.routing import MULTIPART, Route
 from contract_tests.core.service import VideoService
 from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
@@ -32,11 +30,6 @@ KEEP_FILE_BYTES = 1024 * 1024
 # to sniff its type, so many concurrent large uploads stay small in memory.
 SNIFF_FILE_BYTES = 64 * 1024
 BASE = "http://sora-mock"  # the service is told its upstream explicitly; the host is never used
-
-
-CUT_SHORT = Problem(
-    Code.INVALID_MULTIPART, "The connection closed before the whole request body arrived (truncated upload?)."
-)
 
 
 class Disconnected(Exception):
@@ -197,6 +190,11 @@ async def send_answer(
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
-def asgi_error(problem: Problem, **headers: Any) -> Response:
-    """A Starlette response in the OpenAI error format, for the few answers outside the service."""
-    return Response(problem.to_json(), problem.status, {"content-type": "application/json", **headers})
+def starlette_response(answer: RawResponse, **headers: str) -> Response:
+    """A service answer (or :meth:`RawResponse.error`) as a Starlette response, for routes outside the door."""
+    return Response(answer.body, answer.status, {**answer.headers, **headers})
+
+
+def asgi_error(problem: Problem, **headers: str) -> Response:
+    """A problem in the one rendering (:func:`contract_tests.core.problems.render`), as a Starlette response."""
+    return starlette_response(RawResponse.error(problem), **headers)

@@ -18,7 +18,15 @@ from urllib.parse import parse_qsl
 
 from contract_tests.core.http import RawRequest
 from contract_tests.core.media_type import parse_media_type
-from contract_tests.core.problems import Code, Problem, render
+from contract_tests.core.problems import (
+    Code,
+    Problem,
+    body_problem,
+    no_api_key,
+    render,
+    too_large,
+    wrong_auth_scheme,
+)
 from contract_tests.core.routing import MULTIPART, Route, Router
 from contract_tests.core.specs import Operation, RequestBody, SpecRegistry
 from contract_tests.core.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
@@ -254,40 +262,12 @@ def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mappi
     )
 
 
-def body_problem(exc: WireError | BodyTooLarge) -> Problem:
-    """The problem for a body that could not be read, in memory or while it streamed in."""
-    if isinstance(exc, BodyTooLarge):
-        return too_large(exc.limit)
-    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
-    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")
-
-
-def too_large(limit: int) -> Problem:
-    """The 413 problem, shared by the checker and the streaming server."""
-    return Problem(
-        Code.REQUEST_TOO_LARGE,
-        f"Request body too large: the limit is {limit} bytes ({limit / 1048576:.0f} MiB).",
-        None,
-        413,
-    )
-
-
 def bearer_problem(request: RawRequest) -> Problem | None:
-    """HTTP bearer auth, as the documents' ``security`` asks for it; None when the token is there."""
+    """HTTP bearer auth, as the documents' ``security`` asks for it; None when a token is there."""
     value = (request.header("authorization") or "").strip()
     if not value:
-        return Problem(
-            Code.INVALID_API_KEY,
-            "You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.",
-            None,
-            401,
-        )
+        return no_api_key()
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return Problem(
-            Code.INVALID_API_KEY,
-            f"The Authorization header uses the '{scheme}' scheme; expected 'Bearer YOUR_KEY'.",
-            None,
-            401,
-        )
+        return wrong_auth_scheme(scheme)
     return None

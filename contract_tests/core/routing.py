@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contract_tests.core.problems import Code, Problem
+from contract_tests.core.problems import Problem, method_not_allowed, unknown_url
 from contract_tests.core.specs import Document, Operation, SpecRegistry, load_document
 
 FAMILY_PATH = Path(__file__).with_name("family.yaml")
@@ -123,6 +123,4 @@ def _no_route(method: str, path: str, table: _Table) -> Problem:
     known = any(op.path_regex.fullmatch(path) for op in table.relay_operations) or any(
         op.path_regex.fullmatch(trimmed) for op in table.family_operations
     )
-    if known:
-        return Problem(Code.METHOD_NOT_ALLOWED, f"Method {method} is not allowed on {path}.", None, 405)
-    return Problem(Code.UNKNOWN_URL, f"Invalid URL ({method} {path}).", None, 404)
+    return method_not_allowed(method, path) if known else unknown_url(method, path)

@@ -23,7 +23,7 @@ from contract_tests.core.controls import PREFER, Controls, Decision
 from contract_tests.core.engine import VideoEngine
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
-from contract_tests.core.problems import Code, Problem
+from contract_tests.core.problems import Code, Problem, internal_error, not_found, not_ready, unknown_url
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import SpecRegistry
 from contract_tests.core.wire import Part
@@ -272,30 +272,10 @@ class VideoService:
             self.journal.previews.keep(entry.id, whole)
 
 
-def not_found(video_id: str) -> Problem:
-    return Problem(Code.NOT_FOUND, f"No video found with id '{video_id}'.", "video_id", 404)
-
-
-def not_ready(video_id: str, status: str) -> Problem:
-    return Problem(
-        Code.VIDEO_NOT_READY,
-        f"Video '{video_id}' is {status}; its content is available once it is completed.",
-        "video_id",
-        400,
-    )
-
-
-
-
-def internal_error(exc: BaseException) -> Problem:
-    """The one 500 every door answers when a bug surfaces (logged where it is caught)."""
-    return Problem(Code.SERVER_ERROR, f"The mock hit an internal error: {type(exc).__name__}.", None, 500)
-
-
 def _query(request: RawRequest) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(request.query).items()}
 
 
 def _unserved(route: Route, request: RawRequest, decision: Decision) -> RawResponse:
     """An operation of the family document no handler serves yet: answered like an unknown URL."""
-    return RawResponse.error(Problem(Code.UNKNOWN_URL, f"Invalid URL ({request.method} {request.path}).", None, 404))
+    return RawResponse.error(unknown_url(request.method, request.path))
