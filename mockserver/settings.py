@@ -85,7 +85,7 @@ def build_service(settings: Settings) -> VideoService:
     store: VideoStore
     journal: Journal
     if settings.state:
-        from mockserver.store_sqlite import SqliteJournal, SqliteStore
+        from contract_tests.core.stores import SqliteJournal, SqliteStore
 
         store = SqliteStore(settings.state, capacity=settings.video_capacity)
         journal = SqliteJournal(settings.state, capacity=settings.journal_capacity)

@@ -8,7 +8,7 @@ gate, ``mockserver``); ``tests/core/test_core_layers.py`` keeps it so.
 from contract_tests.core.bundled import bundled_specs_dir
 from contract_tests.core.checker import RequestChecker, UploadedFile, Verdict
 from contract_tests.core.conformance import CHECKS, Failure, check_response
-from contract_tests.core.engine import MemoryStore, VideoEngine, VideoRecord, normalize_size
+from contract_tests.core.engine import VideoEngine, normalize_size
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
 from contract_tests.core.multipart import FormPart, encode_multipart
@@ -16,6 +16,7 @@ from contract_tests.core.problems import Code, Problem, error_response
 from contract_tests.core.redaction import redact_headers
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import Document, SpecError, SpecRegistry, load_registry, specs_dir
+from contract_tests.core.stores import MemoryStore, VideoRecord
 
 __all__ = [
     "CHECKS",

@@ -120,19 +120,21 @@ class VideoService:
             headers["preference-applied"] = ", ".join(decision.applied)
         return dataclasses.replace(response, headers=headers, delay=decision.delay)
 
-    def _video(self, video: dict[str, Any]) -> RawResponse:
-        """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask."""
+    def _video(self, video: dict[str, Any], render_seconds: float | None = None) -> RawResponse:
+        """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask.
+
+        ``render_seconds`` is what a create or remix just set; else the store is asked."""
         headers = {}
         if video.get("status") in {"queued", "in_progress"}:
-            record = self.engine.store.get(str(video.get("id")))  # a Prefer: render-seconds of its own
-            render = record.render_seconds if record is not None else self.engine.render_seconds
+            render = self.engine.render_seconds_of(str(video.get("id")), render_seconds)
             headers[POLL_AFTER] = str(max(100, min(5000, int(render * 100))))
         return RawResponse.json(200, video, headers)
 
     def _create(self, verdict: Verdict, decision: Decision) -> RawResponse:
-        return self._video(
-            self.engine.create(verdict.fields, fail=decision.fail, render_seconds=decision.render_seconds)
-        )
+        """One write: the video is stored once and answered from what was written, not read back."""
+        render = self.engine.render_seconds if decision.render_seconds is None else decision.render_seconds
+        video = self.engine.create(verdict.fields, fail=decision.fail, render_seconds=render)
+        return self._video(video, render)
 
     def _retrieve(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
         video_id = route.params["video_id"]
