@@ -17,9 +17,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from contract_tests.core.http import RawRequest, RawResponse
-from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.media_type import MULTIPART, parse_media_type
 from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, too_large
-from contract_tests.core.routing import MULTIPART, Route
+from contract_tests.core.routing import Route
 from contract_tests.core.service import VideoService
 from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
 

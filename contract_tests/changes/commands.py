@@ -20,6 +20,7 @@ from contract_tests.changes.lint import lint
 from contract_tests.changes.loading import LoadError, is_url, load
 from contract_tests.changes.rules import CATALOG, markdown_table
 from contract_tests.cli import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Command, UsageError
+from contract_tests.core.bundled import document_files
 
 _LEVELS = [level.label for level in reversed(Level)]
 
@@ -91,7 +92,7 @@ def _display(path: Path) -> str:
 
 
 def _spec_files(directory: Path) -> list[str]:
-    return [_display(p) for p in sorted(directory.glob("*.yaml"))]
+    return [_display(p) for p in document_files(directory)]
 
 
 def _configure_lint(parser: argparse.ArgumentParser) -> None:

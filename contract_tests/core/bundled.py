@@ -32,6 +32,15 @@ def bundled_specs_dir() -> Path:
     return _CHECKOUT
 
 
+def document_files(directory: Path) -> list[Path]:
+    """The OpenAPI documents of a specs directory, in the one order everything reads them.
+
+    The registry, the change gate's ``lint``/``check-upstream`` and provenance all list documents
+    with this, so a ``.yml`` file counts everywhere or nowhere.
+    """
+    return sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+
+
 def specs_dir() -> Path:
     """The documents in use: ``$SORA_SPECS_DIR`` when set, else :func:`bundled_specs_dir`."""
     env = os.environ.get(SPECS_ENV)

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from contract_tests.core.http import RawRequest
-from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.media_type import JSON, MULTIPART, parse_media_type
 from contract_tests.core.problems import (
     Code,
     Problem,
@@ -27,21 +27,15 @@ from contract_tests.core.problems import (
     too_large,
     wrong_auth_scheme,
 )
-from contract_tests.core.routing import MULTIPART, Route, Router
+from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import Operation, RequestBody, SpecRegistry
 from contract_tests.core.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file part as received: what a journal shows and what the engine may keep."""
-
-    filename: str
-    content_type: str | None
-    size: int
-    data: bytes = field(repr=False, default=b"")
+# A file part as received is the wire's :class:`Part` (filename, content_type, size, data): one type.
+UploadedFile = Part
 
 
 @dataclass(frozen=True)
@@ -51,7 +45,7 @@ class Verdict:
     problems: tuple[Problem, ...] = ()
     operation: Operation | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
-    files: Mapping[str, UploadedFile] = field(default_factory=dict)
+    files: Mapping[str, Part] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -167,7 +161,7 @@ class RequestChecker:
         if not request.body:
             return Problem(Code.EMPTY_BODY, "The request body is empty.")
         text = request.body.decode("utf-8", errors="replace")
-        if media_type == "application/json":
+        if media_type == JSON:
             try:
                 data = json.loads(text)
             except ValueError as exc:
@@ -183,7 +177,7 @@ class RequestChecker:
         problems: list[Problem] = []
         counts = Counter(name for name, _, _ in items)
         form: dict[str, Any] = {}
-        files: dict[str, UploadedFile] = {}
+        files: dict[str, Part] = {}
         for name, value, part in items:
             prop = body.property_named(name)
             if counts[name] > 1 and not (prop and prop.is_list) and name not in form:
@@ -225,7 +219,7 @@ class RequestChecker:
             elif isinstance(value, str):
                 value = prop.cast(value)
             if part is not None and part.is_file and prop.is_file:
-                files[name] = UploadedFile(part.filename or "", part.content_type, part.size, part.data)
+                files[name] = part
             if prop.is_list:
                 form.setdefault(name, []).append(value)
             else:
@@ -253,7 +247,7 @@ class RequestChecker:
         return Verdict(tuple(problems), op, text_fields, files)
 
 
-def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mapping[str, UploadedFile]) -> bool:
+def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mapping[str, Part]) -> bool:
     """True when every field is a plain string (or a file for a binary property): nothing to validate."""
     fits = body.any_string_fits
     return all(

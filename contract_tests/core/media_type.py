@@ -26,6 +26,10 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# The media types the documents and the family use, named once.
+MULTIPART = "multipart/form-data"
+JSON = "application/json"
+
 # RFC 9110 §5.6.2 tchar: what an unquoted parameter name or value may contain.
 TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~" + string.digits + string.ascii_letters)
 TOKEN_BYTES = bytes(sorted(ord(c) for c in TOKEN_CHARS))  # for bytes.translate in the multipart reader

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract_tests.core.media_type import MULTIPART
 from contract_tests.core.problems import Problem, method_not_allowed, unknown_url
 from contract_tests.core.specs import Document, Operation, SpecRegistry, load_document
 
 FAMILY_PATH = Path(__file__).with_name("family.yaml")
 FAMILY_ID = "openai-videos"
-MULTIPART = "multipart/form-data"
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
 # specs_dir stays importable from here, its home before the installed-package case needed a module.
-from contract_tests.core.bundled import SPECS_ENV, specs_dir
+from contract_tests.core.bundled import SPECS_ENV, document_files, specs_dir
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -374,7 +374,7 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
 def _load_registry(directory: Path) -> SpecRegistry:
     if not directory.is_dir():
         raise SpecError(f"{directory}: specs directory does not exist (set {SPECS_ENV} to another one)")
-    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    files = document_files(directory)
     if not files:
         raise SpecError(f"{directory}: no *.yaml documents")
     return SpecRegistry(directory, {doc.id: doc for doc in map(load_document, files)})

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from contract_tests.core import images
 from contract_tests.core.http import RawRequest
+from contract_tests.core.media_type import MULTIPART
 from contract_tests.core.multipart import FormPart, content_type, encode_multipart
 from contract_tests.core.problems import Code
-from contract_tests.core.routing import MULTIPART
 from contract_tests.core.specs import Document, Operation, Property, RequestBody
 
 # -- values -----------------------------------------------------------------------------------
