@@ -194,10 +194,9 @@ def create_schema(documents: tuple[Document, ...]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] | None = None
     for doc in documents:
-        for op in doc.operations:
-            body = op.bodies.get("multipart/form-data")
-            if op.method != "post" or body is None:
-                continue
+        op = doc.create_operation
+        body = op.multipart if op is not None else None
+        if body is not None:
             for prop in body.properties:
                 properties.setdefault(prop.name, _strip_refs(prop.schema))
             names = list(body.required)

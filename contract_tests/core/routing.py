@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contract_tests.core.media_type import MULTIPART
 from contract_tests.core.problems import Problem, method_not_allowed, unknown_url
 from contract_tests.core.specs import Document, Operation, SpecRegistry, load_document
 
@@ -89,7 +88,7 @@ class Router:
             server_id, documents = self._documents(server, host)
             relay = tuple(op for doc in documents for op in doc.operations)
             # The family is guarded like the server's create call (bearer auth when no document says otherwise).
-            creates = [op for op in relay if op.bodies]
+            creates = [op for op in relay if op.multipart is not None]
             table = _Table(server_id, relay, self.family.operations, not creates or creates[0].needs_bearer)
             if len(self._tables) < 64:  # hosts come from clients: keep the cache bounded
                 self._tables[key] = table
@@ -104,7 +103,8 @@ class Router:
         if relay:
             return Route(
                 method, path, table.server, relay, documented=True, needs_bearer=relay[0].needs_bearer,
-                streamed=any(MULTIPART in op.bodies for op in relay), creates=any(op.bodies for op in relay),
+                streamed=any(op.multipart is not None for op in relay),
+                creates=any(op.multipart is not None for op in relay),
             )
         trimmed = path.rstrip("/") or "/"
         for op in table.family_operations:

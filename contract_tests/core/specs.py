@@ -24,8 +24,10 @@ from openapi_core.validation.schemas import (
 from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
-# specs_dir stays importable from here, its home before the installed-package case needed a module.
 from contract_tests.core.bundled import SPECS_ENV, document_files, specs_dir
+
+# specs_dir stays importable from here, its home before the installed-package case needed a module.
+from contract_tests.core.media_type import MULTIPART
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -150,6 +152,12 @@ class Operation:
     # x-sora-creates-video: the operation starts a video (the controls' failure draws apply to it).
     creates_video: bool = False
 
+    @property
+    def multipart(self) -> RequestBody | None:
+        """The multipart/form-data body: an operation with one is a create call (the one rule
+        routing, strategies and /openapi.json share)."""
+        return self.bodies.get(MULTIPART)
+
     def path_params(self, path: str) -> dict[str, str] | None:
         """The path's parameters when it matches this operation's template, else None."""
         match = self.path_regex.fullmatch(path)
@@ -182,6 +190,11 @@ class Document:
     @property
     def base_url(self) -> str:
         return self.server_urls[0].rstrip("/") if self.server_urls else "http://localhost"
+
+    @property
+    def create_operation(self) -> Operation | None:
+        """The document's create call: its first operation with a multipart body."""
+        return next((op for op in self.operations if op.multipart is not None), None)
 
     def operation(self, method: str, path: str) -> Operation | None:
         for op in self.operations:

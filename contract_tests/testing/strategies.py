@@ -162,9 +162,9 @@ def multipart_body(op: Operation) -> RequestBody:
 
 def create_operation(document: Document) -> Operation:
     """The document's multipart POST operation (the create call)."""
-    for op in document.operations:
-        if op.method == "post" and MULTIPART in op.bodies:
-            return op
+    op = document.create_operation
+    if op is not None:
+        return op
     raise ValueError(f"document {document.id} has no multipart POST operation")
 
 
