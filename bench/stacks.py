@@ -36,7 +36,7 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("wire reader (multipart)", ("contract_tests/core/wire.py", "python_multipart/", "multipart/")),
     ("checker", ("contract_tests/core/checker.py", "contract_tests/core/conformance.py")),
     ("spec registry", ("contract_tests/core/specs.py",)),
-    ("engine", ("contract_tests/core/engine.py",)),
+    ("engine", ("contract_tests/core/engine.py", "contract_tests/core/stores.py")),
     ("journal", ("contract_tests/core/journal.py",)),
     ("service (and the rest of contract_tests)", ("contract_tests/",)),
     ("door", ("mockserver/door.py",)),

@@ -82,3 +82,13 @@ def test_importing_the_core_loads_no_framework_and_no_upper_layer() -> None:
 def test_the_mock_server_loads_no_test_side_library() -> None:
     loaded = _loaded_after("import mockserver.app, mockserver.cli")
     assert [m for m in loaded if _under(m, ("hypothesis", "respx", "pytest", "contract_tests.testing"))] == []
+
+
+@pytest.mark.parametrize(
+    "path", [*_modules("contract_tests.changes"), ROOT / "contract_tests" / "cli.py"], ids=lambda p: p.name
+)
+def test_the_change_gate_uses_the_core_not_the_test_side(path: Path) -> None:
+    wrong = sorted(
+        name for name in _imports(path) if _under(name, ("contract_tests.testing", "hypothesis", "respx", "pytest"))
+    )
+    assert wrong == [], f"{path.relative_to(ROOT)} imports {wrong}"
