@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from contract_tests.core.http import RawRequest, RawResponse
-from contract_tests.core.media_type import MULTIPART, parse_media_type
+from contract_tests.core.media_type import MULTIPART
 from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, too_large
 from contract_tests.core.routing import Route
 from contract_tests.core.service import VideoService
@@ -72,7 +72,7 @@ def _boundary(request: RawRequest) -> str | None:
     None for a Content-Type the core refuses too: the body is then read whole (within
     ``max_bytes``) and the checker, with the same functions, says what is wrong.
     """
-    media = parse_media_type(request.header("content-type"))
+    media = request.media
     if media.essence != MULTIPART:
         return None
     try:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from contract_tests.core.http import RawRequest
-from contract_tests.core.media_type import JSON, MULTIPART, parse_media_type
+from contract_tests.core.media_type import JSON, MULTIPART
 from contract_tests.core.problems import (
     Code,
     Problem,
@@ -137,7 +137,7 @@ class RequestChecker:
         body_error: Problem | None,
     ) -> tuple[str, list[tuple[str, Any, Part | None]]] | Problem:
         accepted = sorted({mt for op in operations for mt in op.bodies})
-        media = parse_media_type(request.header("content-type"))
+        media = request.media
         media_type = media.essence
         if media_type not in accepted:
             sent = f"'{media_type}'" if media_type else "no Content-Type"

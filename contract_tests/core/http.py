@@ -6,12 +6,14 @@ The respx router, the ASGI door and the tests build a :class:`RawRequest`; the s
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from contract_tests.core.media_type import MediaType, parse_media_type
 from contract_tests.core.problems import Problem, render
 
 
@@ -42,6 +44,11 @@ class RawRequest:
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
+
+    @functools.cached_property
+    def media(self) -> MediaType:
+        """The parsed Content-Type, read once however many steps ask (the door, then the checker)."""
+        return parse_media_type(self.header("content-type"))
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class VideoService:
         ``render_seconds`` is what a create or remix just set; else the store is asked."""
         headers = {}
         if video.get("status") in {"queued", "in_progress"}:
-            render = self.engine.render_seconds_of(str(video.get("id")), render_seconds)
+            render = render_seconds if render_seconds is not None else self.engine.render_seconds_of(str(video["id"]))
             headers[POLL_AFTER] = str(max(100, min(5000, int(render * 100))))
         return RawResponse.json(200, video, headers)
 

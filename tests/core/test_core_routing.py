@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.core import http
 from contract_tests.core.http import RawRequest
 from contract_tests.core.routing import FAMILY_PATH, Router, family_document
 from contract_tests.core.service import VideoService
@@ -77,7 +78,8 @@ def test_the_create_path_comes_from_the_relays_documents(tmp_path: Path) -> None
 
 
 def test_the_server_resolves_each_request_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Through the ASGI app (door, service, checker), a create and a lifecycle call are each routed once."""
+    """Through the ASGI app (door, service, checker), a create and a lifecycle call are each routed once,
+    and the create's Content-Type is parsed once."""
     calls: list[str] = []
     original = Router.resolve
 
@@ -86,6 +88,14 @@ def test_the_server_resolves_each_request_once(monkeypatch: pytest.MonkeyPatch) 
         return original(self, method, path, *args, **kwargs)
 
     monkeypatch.setattr(Router, "resolve", counting)
+    parse = http.parse_media_type
+    parsed: list[str | None] = []
+
+    def counting_parse(header: str | None) -> Any:
+        parsed.append(header)
+        return parse(header)
+
+    monkeypatch.setattr(http, "parse_media_type", counting_parse)
     app = create_app(Settings(upstream="chainhub"))
     example = example_request(load_registry().document("chainhub"))
     raw = example.raw("http://sora-mock")
@@ -110,6 +120,7 @@ def test_the_server_resolves_each_request_once(monkeypatch: pytest.MonkeyPatch) 
     assert asyncio.run(call(raw)) == 200
     assert asyncio.run(call(RawRequest("GET", "http://sora-mock/v1/videos", {"authorization": "Bearer k"}))) == 200
     assert calls == ["POST /v1/videos", "GET /v1/videos"]
+    assert len(parsed) == 1  # the create's Content-Type, read by the door and the checker alike
 
 
 def test_the_service_resolves_when_a_door_passes_no_route() -> None:

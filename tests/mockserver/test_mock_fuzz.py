@@ -87,8 +87,12 @@ def test_random_bodies_on_every_route_never_5xx(
     assert status < 500
 
 
+# Surrogates (category Cs) cannot be sent as UTF-8 at all, so they are no boundary a client could send.
+_BOUNDARY_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), min_size=1, max_size=70)
+
+
 @FUZZ
-@given(st.binary(min_size=1, max_size=2048), st.text(st.characters(exclude_characters="\r\n"), min_size=1, max_size=70))
+@given(st.binary(min_size=1, max_size=2048), _BOUNDARY_TEXT)
 def test_random_multipart_bodies_never_5xx(server: BackgroundServer, body: bytes, boundary: str) -> None:
     """Any boundary text (sent raw: httpx refuses some header values) over noise: a 4xx, always answered."""
     encoded = boundary.encode("utf-8")
