@@ -14,6 +14,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from contract_tests.core.problems import Problem, method_not_allowed, unknown_url
 from contract_tests.core.specs import Document, Operation, SpecRegistry, load_document
@@ -26,6 +27,18 @@ FAMILY_ID = "openai-videos"
 def family_document() -> Document:
     """The OpenAI Videos family document, loaded and checked once per process."""
     return load_document(FAMILY_PATH, FAMILY_ID)
+
+
+def family_url(base_url: str, operation_id: str, **params: str) -> str:
+    """The URL of a family operation (``RetrieveVideo``, ...) on ``base_url``, its path parameters
+    filled in and escaped: a client (live mode) takes its paths from the same data the mock serves."""
+    op = next((op for op in family_document().operations if op.operation_id == operation_id), None)
+    if op is None:
+        raise KeyError(f"the family document has no operation {operation_id!r}")
+    path = op.path
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    return base_url.rstrip("/") + path
 
 
 @dataclass(frozen=True)

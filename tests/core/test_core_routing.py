@@ -127,3 +127,12 @@ def test_the_service_resolves_when_a_door_passes_no_route() -> None:
     service = VideoService(load_registry(), "chainhub")
     answer = service.handle(RawRequest("GET", "http://x/v1/videos", {"authorization": "Bearer k"}))
     assert answer.payload()["object"] == "list"
+
+
+def test_clients_take_family_urls_from_the_same_data() -> None:
+    from contract_tests.core.routing import family_url
+
+    assert family_url("https://r.example/", "RetrieveVideo", video_id="a/b") == "https://r.example/v1/videos/a%2Fb"
+    assert family_url("https://r.example", "RetrieveVideoContent", video_id="v").endswith("/v1/videos/v/content")
+    with pytest.raises(KeyError):
+        family_url("https://r.example", "NoSuchOperation")
