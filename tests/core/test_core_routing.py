@@ -136,3 +136,13 @@ def test_clients_take_family_urls_from_the_same_data() -> None:
     assert family_url("https://r.example", "RetrieveVideoContent", video_id="v").endswith("/v1/videos/v/content")
     with pytest.raises(KeyError):
         family_url("https://r.example", "NoSuchOperation")
+
+
+def test_openapi_json_takes_the_lifecycle_from_the_family_document() -> None:
+    from mockserver import openapi
+
+    document = openapi.build(VideoService(load_registry(), "chainhub"), "http://x")
+    family = family_document()
+    for op in family.operations:
+        assert op.method in document["paths"][op.path], (op.method, op.path)
+    assert document["components"]["schemas"]["Video"] == family.data["components"]["schemas"]["Video"]
