@@ -45,21 +45,17 @@ _IMAGE_MAKERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
 _FILE_STEMS = st.sampled_from(["场景1", "input_reference", "photo", "画面 2", "frame-01", "кадр"])
 
 
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    filename: str
-    content_type: str
-
-
-def _upload(media: str, stem: str, pad: int) -> Upload:
+def _upload(name: str, media: str, stem: str, pad: int) -> FormPart:
     ext, make = _IMAGE_MAKERS[media]
-    return Upload(make(pad), stem + ext, media)
+    return FormPart(name, make(pad), stem + ext, media)
 
 
-uploads = st.builds(
-    _upload, st.sampled_from(sorted(_IMAGE_MAKERS)), _FILE_STEMS, st.integers(min_value=0, max_value=4096)
-)
+def uploads(name: str) -> st.SearchStrategy[FormPart]:
+    """A real image file part for the property ``name`` (the encoder's one part type)."""
+    return st.builds(
+        _upload, st.just(name), st.sampled_from(sorted(_IMAGE_MAKERS)), _FILE_STEMS,
+        st.integers(min_value=0, max_value=4096),
+    )
 
 
 def _typed_text(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
@@ -107,7 +103,7 @@ def text_values(prop: Property, realistic: bool = False) -> st.SearchStrategy[st
 def part_for(prop: Property, realistic: bool = False) -> st.SearchStrategy[FormPart]:
     """The part a valid client sends for ``prop``: a file part for binary, else a text part."""
     if prop.is_file:
-        return uploads.map(lambda u: FormPart(prop.name, u.data, u.filename, u.content_type))
+        return uploads(prop.name)
     return text_values(prop, realistic).map(lambda v: FormPart(prop.name, v.encode("utf-8")))
 
 
