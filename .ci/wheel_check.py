@@ -106,7 +106,7 @@ def _free_port() -> int:
 def serve_all_content_variants(bin_dir: Path) -> None:
     import httpx
 
-    from contract_tests import images
+    from contract_tests.core import images
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -161,7 +161,7 @@ def lint_the_bundled_documents(bin_dir: Path) -> None:
 
 
 def run_the_readme_client_project(bin_dir: Path, readme: Path) -> None:
-    from contract_tests import images
+    from contract_tests.core import images
 
     section = readme.read_text(encoding="utf-8").split(README_SECTION, 1)[1].split("\n## ", 1)[0]
     examples = re.findall(r"```python\n(.*?)```", section, flags=re.S)

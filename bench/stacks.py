@@ -33,11 +33,11 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
         "schema validation",
         ("jsonschema/", "jsonschema_path/", "openapi_schema_validator/", "openapi_core/", "referencing/"),
     ),
-    ("wire reader (multipart)", ("contract_tests/wire.py", "python_multipart/", "multipart/")),
-    ("checker", ("contract_tests/checker.py", "contract_tests/conformance.py")),
-    ("spec registry", ("contract_tests/specs.py",)),
-    ("engine", ("contract_tests/engine.py",)),
-    ("journal", ("contract_tests/journal.py",)),
+    ("wire reader (multipart)", ("contract_tests/core/wire.py", "python_multipart/", "multipart/")),
+    ("checker", ("contract_tests/core/checker.py", "contract_tests/core/conformance.py")),
+    ("spec registry", ("contract_tests/core/specs.py",)),
+    ("engine", ("contract_tests/core/engine.py", "contract_tests/core/stores.py")),
+    ("journal", ("contract_tests/core/journal.py",)),
     ("service (and the rest of contract_tests)", ("contract_tests/",)),
     ("door", ("mockserver/door.py",)),
     ("app.py / Starlette (and the rest of mockserver)", ("mockserver/", "starlette/")),
@@ -49,7 +49,7 @@ _FILE_RE = re.compile(r"\((.+?):(\d+)\)\s*$")
 
 
 def frame_file(frame: str) -> str:
-    """'Journal.record (contract_tests/journal.py:173)' -> 'contract_tests/journal.py'."""
+    """'Journal.record (contract_tests/core/journal.py:173)' -> 'contract_tests/core/journal.py'."""
     match = _FILE_RE.search(frame)
     return match.group(1) if match else frame
 

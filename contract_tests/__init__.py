@@ -1,7 +1,12 @@
 """sora-contract: contract tests and mocks for the Sora relays' ``POST /v1/videos``.
 
-The core (registry, checker, engine, strategies) is re-exported here; the respx mock, the
-mock server and the CLIs are thin doors onto it.
+Layers (README, "Architecture"): :mod:`contract_tests.core` is the library every door shares (it
+imports no test or server framework); :mod:`contract_tests.testing` (strategies, the respx door, the
+pytest plugin), the suite, live mode, the change gate and ``mockserver`` sit over it.
+
+The core's public names are imported here as they are. The test side's few public names are
+resolved on first use, so importing the package (as ``mockserver`` does, through the core) never
+loads Hypothesis, respx or pytest.
 """
 
 from __future__ import annotations
@@ -9,59 +14,46 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Names are loaded on first use (PEP 562): the mock server and the CLIs import a few core modules
-# and should not pay for Hypothesis and respx, which only the test-side names need.
-_EXPORTS: dict[str, str] = {
-    "CHECKS": "contract_tests.conformance",
-    "Code": "contract_tests.problems",
-    "Document": "contract_tests.specs",
-    "Failure": "contract_tests.conformance",
-    "FormPart": "contract_tests.multipart",
-    "GeneratedRequest": "contract_tests.strategies",
-    "INVALID_CLASSES": "contract_tests.strategies",
-    "Journal": "contract_tests.journal",
-    "MemoryStore": "contract_tests.engine",
-    "Problem": "contract_tests.problems",
-    "RawRequest": "contract_tests.checker",
-    "RawResponse": "contract_tests.service",
-    "RequestChecker": "contract_tests.checker",
-    "SoraMock": "contract_tests.respx_mock",
-    "SpecError": "contract_tests.specs",
-    "SpecRegistry": "contract_tests.specs",
-    "UploadedFile": "contract_tests.checker",
-    "Verdict": "contract_tests.checker",
-    "VideoEngine": "contract_tests.engine",
-    "VideoRecord": "contract_tests.engine",
-    "VideoService": "contract_tests.service",
-    "bundled_specs_dir": "contract_tests.bundled",
-    "check_response": "contract_tests.conformance",
-    "encode_multipart": "contract_tests.multipart",
-    "error_response": "contract_tests.problems",
-    "example_request": "contract_tests.strategies",
-    "invalid_cases": "contract_tests.strategies",
-    "invalid_requests": "contract_tests.strategies",
-    "load_registry": "contract_tests.specs",
-    "normalize_size": "contract_tests.engine",
-    "redact_headers": "contract_tests.redaction",
-    "specs_dir": "contract_tests.specs",
-    "valid_requests": "contract_tests.strategies",
-}
+from contract_tests.core import (
+    CHECKS,
+    Code,
+    Document,
+    Failure,
+    FormPart,
+    Journal,
+    MemoryStore,
+    Problem,
+    RawRequest,
+    RawResponse,
+    RequestChecker,
+    SpecError,
+    SpecRegistry,
+    UploadedFile,
+    Verdict,
+    VideoEngine,
+    VideoRecord,
+    VideoService,
+    bundled_specs_dir,
+    check_response,
+    encode_multipart,
+    error_response,
+    load_registry,
+    normalize_size,
+    redact_headers,
+    specs_dir,
+)
+
+# The test side's public names: each lives in contract_tests.testing, loaded when first asked for.
+TESTING_NAMES = frozenset(
+    {"GeneratedRequest", "INVALID_CLASSES", "SoraMock", "example_request", "invalid_cases", "invalid_requests",
+     "valid_requests"}
+)
 
 if TYPE_CHECKING:
-    from contract_tests.bundled import bundled_specs_dir
-    from contract_tests.checker import RawRequest, RequestChecker, UploadedFile, Verdict
-    from contract_tests.conformance import CHECKS, Failure, check_response
-    from contract_tests.engine import MemoryStore, VideoEngine, VideoRecord, normalize_size
-    from contract_tests.journal import Journal
-    from contract_tests.multipart import FormPart, encode_multipart
-    from contract_tests.problems import Code, Problem, error_response
-    from contract_tests.redaction import redact_headers
-    from contract_tests.respx_mock import SoraMock
-    from contract_tests.service import RawResponse, VideoService
-    from contract_tests.specs import Document, SpecError, SpecRegistry, load_registry, specs_dir
-    from contract_tests.strategies import (
+    from contract_tests.testing import (
         INVALID_CLASSES,
         GeneratedRequest,
+        SoraMock,
         example_request,
         invalid_cases,
         invalid_requests,
@@ -70,11 +62,9 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'contract_tests' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
+    if name not in TESTING_NAMES:
+        raise AttributeError(f"module 'contract_tests' has no attribute {name!r}")
+    value = getattr(importlib.import_module("contract_tests.testing"), name)
     globals()[name] = value
     return value
 

@@ -4,12 +4,12 @@ A thin HTTP door (Starlette on uvicorn) onto the contract core's :class:`VideoSe
 checker, video engine, journal and controls as the respx mock, so both answer alike.
 """
 
+from contract_tests.core.stores import SqliteJournal, SqliteStore
 from mockserver.app import app_from_env, create_app
 from mockserver.cli import main
 from mockserver.door import VideoDoor
 from mockserver.openapi import build as build_openapi
 from mockserver.settings import Settings, build_service
-from mockserver.store_sqlite import SqliteJournal, SqliteStore
 
 __all__ = [
     "Settings",

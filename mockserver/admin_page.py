@@ -21,9 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from contract_tests.images import png
-from contract_tests.problems import Code, Problem
-from contract_tests.service import VideoService
+from contract_tests.core.images import png
+from contract_tests.core.problems import Code, Problem
+from contract_tests.core.service import VideoService
+from mockserver.door import asgi_error, starlette_response
 
 PREFIX = "/__admin"
 # Rows one feed answer carries at most; the page shows the same number.
@@ -51,8 +52,7 @@ def _json(payload: Any, status: int = 200) -> Response:
 
 
 def _not_found(message: str) -> Response:
-    problem = Problem(Code.NOT_FOUND, message, None, 404)
-    return Response(problem.to_json(), 404, {"content-type": "application/json", **_NO_STORE})
+    return asgi_error(Problem(Code.NOT_FOUND, message, None, 404), **_NO_STORE)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -132,7 +132,7 @@ def admin_routes(service: VideoService) -> Sequence[BaseRoute]:
         variant = request.query_params.get("variant", "video")
         head = request.method == "HEAD"  # Starlette routes HEAD here too; the answer has no body then
         answer = service.content(request.path_params["video_id"], variant, request.headers.get("range"), head=head)
-        return Response(answer.body, answer.status, {**answer.headers, "x-content-type-options": "nosniff"})
+        return starlette_response(answer, **{"x-content-type-options": "nosniff"})
 
     return [
         Route(PREFIX, page, methods=["GET"]),

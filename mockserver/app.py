@@ -21,8 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from contract_tests.problems import Code, Problem
-from contract_tests.service import POLL_AFTER, VideoService
+from contract_tests.core.problems import Code, Problem, internal_error, method_not_allowed, unknown_url
+from contract_tests.core.service import POLL_AFTER, VideoService
 from mockserver import openapi
 from mockserver.admin_page import admin_routes
 from mockserver.door import VideoDoor, asgi_error
@@ -47,8 +47,11 @@ class _App(Starlette):
     request gets the same 500 in the OpenAI error format as through the stack.
     """
 
+    # The first path segment of every API operation (from the router's data), set by create_app.
+    api_prefixes: tuple[str, ...] = ()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/v1/") and _no_origin(scope):
+        if scope["type"] == "http" and scope["path"].startswith(self.api_prefixes) and _no_origin(scope):
             door = self.router.default
             started = False
 
@@ -62,8 +65,7 @@ class _App(Starlette):
             except Exception as exc:
                 if started:
                     raise
-                problem = Problem(Code.SERVER_ERROR, f"{scope['method']} {scope['path']}: internal error.", None, 500)
-                await asgi_error(problem)(scope, receive, send)
+                await asgi_error(internal_error(exc))(scope, receive, send)
                 logger.exception("sora-mock: the door failed", exc_info=exc)
             return
         await super().__call__(scope, receive, send)
@@ -98,9 +100,15 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        code = {404: Code.UNKNOWN_URL, 405: Code.METHOD_NOT_ALLOWED}.get(status, Code.SERVER_ERROR)
-        message = f"{request.method} {request.url.path}: {getattr(exc, 'detail', None) or 'internal error'}."
-        return asgi_error(Problem(code, message, None, status))
+        if status == 405:
+            return asgi_error(method_not_allowed(request.method, request.url.path))
+        if status == 404:
+            return asgi_error(unknown_url(request.method, request.url.path))
+        if status >= 500:
+            logger.error("sora-mock: %s %s failed", request.method, request.url.path, exc_info=exc)
+            return asgi_error(internal_error(exc))
+        detail = getattr(exc, "detail", None) or "error"
+        return asgi_error(Problem(Code.SERVER_ERROR, f"{request.method} {request.url.path}: {detail}.", None, status))
 
     app = _App(
         routes=[
@@ -122,6 +130,7 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
         exception_handlers={HTTPException: http_error, Exception: http_error},
     )
     app.router.default = VideoDoor(service, settings.max_upload_bytes)
+    app.api_prefixes = service.router.prefixes
     app.state.service = service
     app.state.settings = settings
     return app

@@ -13,7 +13,7 @@ from types import TracebackType
 
 import uvicorn
 
-from contract_tests.service import VideoService
+from contract_tests.core.service import VideoService
 from mockserver.app import create_app
 from mockserver.settings import Settings
 

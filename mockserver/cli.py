@@ -15,10 +15,10 @@ from pathlib import Path
 
 import uvicorn
 
-from contract_tests.checker import DEFAULT_MAX_BODY_BYTES
-from contract_tests.controls import parse_latency
-from contract_tests.engine import DEFAULT_RENDER_SECONDS
-from contract_tests.specs import SpecError
+from contract_tests.core.checker import DEFAULT_MAX_BODY_BYTES
+from contract_tests.core.controls import parse_latency
+from contract_tests.core.engine import DEFAULT_RENDER_SECONDS
+from contract_tests.core.specs import SpecError
 from mockserver import settings as defaults
 from mockserver.settings import ENV, Settings, registry_for, upstream_for
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.checker import MULTIPART, RawRequest, body_problem, too_large
-from contract_tests.media_type import parse_media_type
-from contract_tests.problems import Code, Problem
-from contract_tests.service import RawResponse, VideoService
-from contract_tests.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
+from contract_tests.core.http import RawRequest, RawResponse
+from contract_tests.core.media_type import MULTIPART
+from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, too_large
+from contract_tests.core.routing import Route
+from contract_tests.core.service import VideoService
+from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
 
 # What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
 # which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.
@@ -30,11 +30,6 @@ KEEP_FILE_BYTES = 1024 * 1024
 # to sniff its type, so many concurrent large uploads stay small in memory.
 SNIFF_FILE_BYTES = 64 * 1024
 BASE = "http://sora-mock"  # the service is told its upstream explicitly; the host is never used
-
-
-CUT_SHORT = Problem(
-    Code.INVALID_MULTIPART, "The connection closed before the whole request body arrived (truncated upload?)."
-)
 
 
 class Disconnected(Exception):
@@ -71,6 +66,21 @@ def _url(scope: Scope) -> str:
     return BASE + path + (f"?{query}" if query else "")
 
 
+def _boundary(request: RawRequest) -> str | None:
+    """The boundary of a streamed route's multipart body, or None to read the body whole.
+
+    None for a Content-Type the core refuses too: the body is then read whole (within
+    ``max_bytes``) and the checker, with the same functions, says what is wrong.
+    """
+    media = request.media
+    if media.essence != MULTIPART:
+        return None
+    try:
+        return multipart_boundary(media)
+    except WireError:
+        return None
+
+
 def _declared_length(headers: dict[str, str]) -> int | None:
     try:
         return int(headers["content-length"])
@@ -89,53 +99,36 @@ class VideoDoor:
         self.drain_limit = 4 * max_bytes + 16 * 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = RawRequest(scope["method"], _url(scope), _headers(scope))
+        route = self.service.resolve(request)  # once: every step below receives it
         try:
-            answer, close = await self._answer(scope, receive)
+            answer, close = await self._answer(request, route, receive)
         except Disconnected:
             # The body stopped short. Answer anyway (a half-closed client still reads it, and some
             # servers turn an app that sends nothing into a bare 500) and journal what came in.
-            request = RawRequest(scope["method"], _url(scope), _headers(scope))
-            answer, close = self.service.handle(request, body_problem=CUT_SHORT), True
+            answer, close = self.service.handle(request, body_problem=CUT_SHORT, route=route), True
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
         await send_answer(send, answer.status, answer.headers, answer.body, close, head=scope["method"] == "HEAD")
 
-    async def _answer(self, scope: Scope, receive: Receive) -> tuple[RawResponse, bool]:
-        headers = _headers(scope)
-        request = RawRequest(scope["method"], _url(scope), headers)
-        declared = _declared_length(headers)
+    async def _answer(self, request: RawRequest, route: Route, receive: Receive) -> tuple[RawResponse, bool]:
+        declared = _declared_length(dict(request.headers))
         if declared is not None and declared > self.max_bytes:
             # Say no before reading; with "Expect: 100-continue" the client never sends the body.
-            if "100-continue" not in headers.get("expect", "").lower():
+            if "100-continue" not in (request.header("expect") or "").lower():
                 await self._drain(receive, 0)
-            return self.service.handle(request, body_problem=too_large(self.max_bytes)), True
-        boundary = self._boundary(request)
+            return self.service.handle(request, body_problem=too_large(self.max_bytes), route=route), True
+        boundary = _boundary(request) if route.streamed else None
         if boundary is not None:
-            return await self._streamed(request, boundary, receive)
+            return await self._streamed(request, route, boundary, receive)
         body = bytearray()
         async for chunk in _chunks(receive):
             body += chunk
             if len(body) > self.max_bytes:
                 drained = await self._drain(receive, len(body))
-                return self.service.handle(request, body_problem=too_large(self.max_bytes)), not drained
+                return self.service.handle(request, body_problem=too_large(self.max_bytes), route=route), not drained
         full = RawRequest(request.method, request.url, request.headers, bytes(body))
-        return self.service.handle(full), False
-
-    def _boundary(self, request: RawRequest) -> str | None:
-        """The boundary of a documented operation's multipart body (the create call), then streamed.
-
-        None for anything else, a Content-Type the core refuses included: the body is then read
-        whole (within ``max_bytes``) and the checker, with the same function, says what is wrong.
-        """
-        if request.method != "POST" or not self.service.checker.documented_body(request, self.service.server):
-            return None
-        media = parse_media_type(request.header("content-type"))
-        if media.essence != MULTIPART:
-            return None
-        try:
-            return multipart_boundary(media)
-        except WireError:
-            return None
+        return self.service.handle(full, route=route), False
 
     def kept_per_file(self, request: RawRequest) -> int | None:
         """How much of each file to keep: a preview's worth, or a sniff when none can be previewed."""
@@ -145,7 +138,9 @@ class VideoDoor:
             return min(keep, SNIFF_FILE_BYTES)
         return keep
 
-    async def _streamed(self, request: RawRequest, boundary: str, receive: Receive) -> tuple[RawResponse, bool]:
+    async def _streamed(
+        self, request: RawRequest, route: Route, boundary: str, receive: Receive
+    ) -> tuple[RawResponse, bool]:
         reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes, self.kept_per_file(request))
         problem: Problem | None = None
         parts: list[Part] | None = None
@@ -161,7 +156,7 @@ class VideoDoor:
             problem = body_problem(exc)
         finally:
             reader.close()
-        return self.service.handle(request, parts, body_problem=problem), close
+        return self.service.handle(request, parts, body_problem=problem, route=route), close
 
     async def _drain(self, receive: Receive, received: int) -> bool:
         """Read and drop the rest of a refused body; False when it went past ``drain_limit``."""
@@ -195,6 +190,11 @@ async def send_answer(
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
-def asgi_error(problem: Problem, **headers: Any) -> Response:
-    """A Starlette response in the OpenAI error format, for the few answers outside the service."""
-    return Response(problem.to_json(), problem.status, {"content-type": "application/json", **headers})
+def starlette_response(answer: RawResponse, **headers: str) -> Response:
+    """A service answer (or :meth:`RawResponse.error`) as a Starlette response, for routes outside the door."""
+    return Response(answer.body, answer.status, {**answer.headers, **headers})
+
+
+def asgi_error(problem: Problem, **headers: str) -> Response:
+    """A problem in the one rendering (:func:`contract_tests.core.problems.render`), as a Starlette response."""
+    return starlette_response(RawResponse.error(problem), **headers)

@@ -16,9 +16,10 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Route
 
-from contract_tests.controls import MAX_LATENCY_MS
-from contract_tests.service import VideoService
-from contract_tests.specs import Document
+from contract_tests.core.controls import MAX_LATENCY_MS
+from contract_tests.core.routing import family_document
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import Document
 
 VERSION = "1.0.0"
 _JSON = "application/json"
@@ -40,90 +41,8 @@ def _json(description: str, schema: str) -> dict[str, Any]:
     return {"description": description, "content": {_JSON: {"schema": _ref(schema)}}}
 
 
+# The mock's own schemas; the Videos family's (Video, VideoList, Error, ...) come from family.yaml.
 _SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "description": "OpenAI's error envelope. `problems` lists every problem when there are several.",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["message", "type", "param", "code"],
-                "properties": {
-                    "message": {"type": "string"},
-                    "type": {"type": "string"},
-                    "param": _nullable("string"),
-                    "code": _nullable("string"),
-                    "problems": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "param": _nullable("string"),
-                                "code": {"type": "string"},
-                                "message": {"type": "string"},
-                            },
-                        },
-                    },
-                },
-            }
-        },
-    },
-    "VideoError": {
-        "type": "object",
-        "nullable": True,
-        "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-    },
-    "Video": {
-        "type": "object",
-        "description": "OpenAI's Video object. Its status is derived from the clock: queued, in_progress, "
-        "then completed (or failed).",
-        "required": [
-            "id", "object", "model", "status", "progress", "created_at", "completed_at", "expires_at",
-            "error", "prompt", "remixed_from_video_id", "seconds", "size",
-        ],
-        "properties": {
-            "id": {"type": "string", "pattern": "^video_"},
-            "object": {"type": "string", "enum": ["video"]},
-            "model": {"type": "string"},
-            "status": {"type": "string", "enum": ["queued", "in_progress", "completed", "failed"]},
-            "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-            "created_at": {"type": "integer"},
-            "completed_at": _nullable("integer"),
-            "expires_at": _nullable("integer"),
-            "error": _ref("VideoError"),
-            "prompt": _nullable("string"),
-            "remixed_from_video_id": _nullable("string"),
-            "seconds": {"type": "string"},
-            "size": {"type": "string", "pattern": "^[0-9]+x[0-9]+$"},
-        },
-    },
-    "VideoList": {
-        "type": "object",
-        "required": ["object", "data", "has_more", "first_id", "last_id"],
-        "properties": {
-            "object": {"type": "string", "enum": ["list"]},
-            "data": {"type": "array", "items": _ref("Video")},
-            "has_more": {"type": "boolean"},
-            "first_id": _nullable("string"),
-            "last_id": _nullable("string"),
-        },
-    },
-    "VideoDeleted": {
-        "type": "object",
-        "required": ["id", "object", "deleted"],
-        "properties": {
-            "id": {"type": "string"},
-            "object": {"type": "string", "enum": ["video.deleted"]},
-            "deleted": {"type": "boolean"},
-        },
-    },
-    "RemixRequest": {
-        "type": "object",
-        "required": ["prompt"],
-        "properties": {"prompt": {"type": "string", "minLength": 1}},
-    },
     "JournalEntry": {
         "type": "object",
         "description": "One request: what was sent (Authorization redacted), the verdict, its problems and "
@@ -172,10 +91,8 @@ _PREFER = {
     "renders. Applied preferences are echoed in `Preference-Applied`.",
     "schema": {"type": "string"},
 }
-_VIDEO_ID = {"name": "video_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _AUTH = _error("Missing or malformed bearer token (`invalid_api_key`).")
 _FORCED = _error("Any status forced with `Prefer: code=...` or drawn by `--error-rate`; 405 for a wrong method.")
-_NOT_FOUND = _error("No video with this id (`not_found`).")
 
 
 def _strip_refs(schema: Any) -> Any:
@@ -194,10 +111,9 @@ def create_schema(documents: tuple[Document, ...]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] | None = None
     for doc in documents:
-        for op in doc.operations:
-            body = op.bodies.get("multipart/form-data")
-            if op.method != "post" or body is None:
-                continue
+        op = doc.create_operation
+        body = op.multipart if op is not None else None
+        if body is not None:
             for prop in body.properties:
                 properties.setdefault(prop.name, _strip_refs(prop.schema))
             names = list(body.required)
@@ -260,20 +176,7 @@ def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()
     server = service.registry.server(service.server) if service.server else None
     documents = server.documents if server else tuple(service.registry)
     upstream = server.base_url if server else "all documented servers"
-    list_params = [
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-        {"name": "after", "in": "query", "schema": {"type": "string"}},
-        {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"], "default": "desc"}},
-    ]
-    variant = {
-        "name": "variant",
-        "in": "query",
-        "schema": {"type": "string", "enum": ["video", "thumbnail", "spritesheet"], "default": "video"},
-    }
-    binary = {"type": "string", "format": "binary"}
-    media = {"video/mp4": {"schema": binary}, "image/webp": {"schema": binary}, "image/jpeg": {"schema": binary}}
-    byte_range = {"name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
-                  "description": "One range: bytes=first-last, bytes=first- or bytes=-suffix."}
+    family = copy.deepcopy(dict(family_document().data))
     document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
@@ -298,50 +201,6 @@ def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()
                         "content": {"multipart/form-data": {"schema": _ref("CreateVideoRequest")}},
                     },
                 ),
-                "get": _op(
-                    "List videos",
-                    {"200": _json("A page of videos.", "VideoList"), "400": _error("Bad limit or order.")},
-                    parameters=list_params,
-                ),
-            },
-            "/v1/videos/{video_id}": {
-                "get": _op(
-                    "Retrieve a video",
-                    {"200": _json("The video as it is now.", "Video"), "404": _NOT_FOUND},
-                    parameters=[_VIDEO_ID],
-                ),
-                "delete": _op(
-                    "Delete a video",
-                    {"200": _json("Deleted.", "VideoDeleted"), "404": _NOT_FOUND},
-                    parameters=[_VIDEO_ID],
-                ),
-            },
-            "/v1/videos/{video_id}/content": {
-                "get": _op(
-                    "Download a completed video's MP4, thumbnail (WebP) or spritesheet (JPEG)",
-                    {
-                        "200": {"description": "The bytes (also the answer to several ranges).", "content": media},
-                        "206": {"description": "The one byte range asked for, with Content-Range.", "content": media},
-                        "400": _error("Unknown variant, or the video is not completed (`video_not_ready`)."),
-                        "404": _NOT_FOUND,
-                        "416": _error("The range starts past the end; Content-Range: bytes */length."),
-                    },
-                    description="The MP4 has the video's size and seconds; the images its aspect ratio. "
-                    "HEAD answers the same status and headers without the body.",
-                    parameters=[_VIDEO_ID, variant, byte_range],
-                ),
-            },
-            "/v1/videos/{video_id}/remix": {
-                "post": _op(
-                    "Remix a completed video",
-                    {
-                        "200": _json("The new queued video.", "Video"),
-                        "400": _error("No prompt, or the source video is not completed."),
-                        "404": _NOT_FOUND,
-                    },
-                    parameters=[_VIDEO_ID],
-                    requestBody={"required": True, "content": {_JSON: {"schema": _ref("RemixRequest")}}},
-                ),
             },
             "/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0 JSON."}}}
@@ -354,8 +213,15 @@ def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_SCHEMAS, "CreateVideoRequest": create_schema(documents)},
+            "schemas": {**family["components"]["schemas"], **_SCHEMAS, "CreateVideoRequest": create_schema(documents)},
         },
     }
+    for path, item in family["paths"].items():  # the lifecycle: the family document, as the router serves it
+        for method, operation in item.items():
+            served = dict(operation)
+            served.pop("operationId", None)
+            served.pop("x-sora-creates-video", None)
+            summary, responses = served.pop("summary"), served.pop("responses")
+            document["paths"].setdefault(path, {})[method] = _op(summary, responses, **served)
     _other_routes(document["paths"], routes)
     return document

@@ -13,12 +13,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract_tests.checker import DEFAULT_MAX_BODY_BYTES, RequestChecker
-from contract_tests.controls import Controls
-from contract_tests.engine import DEFAULT_RENDER_SECONDS, MemoryStore, VideoEngine, VideoStore
-from contract_tests.journal import Journal
-from contract_tests.service import VideoService
-from contract_tests.specs import SpecRegistry, load_registry
+from contract_tests.core.checker import DEFAULT_MAX_BODY_BYTES, RequestChecker
+from contract_tests.core.controls import Controls
+from contract_tests.core.engine import DEFAULT_RENDER_SECONDS, MemoryStore, VideoEngine, VideoStore
+from contract_tests.core.journal import Journal
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import SpecRegistry, load_registry
 
 ENV = "SORA_MOCK_SETTINGS"
 DEFAULT_HOST = "127.0.0.1"
@@ -85,7 +85,7 @@ def build_service(settings: Settings) -> VideoService:
     store: VideoStore
     journal: Journal
     if settings.state:
-        from mockserver.store_sqlite import SqliteJournal, SqliteStore
+        from contract_tests.core.stores import SqliteJournal, SqliteStore
 
         store = SqliteStore(settings.state, capacity=settings.video_capacity)
         journal = SqliteJournal(settings.state, capacity=settings.journal_capacity)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from contract_tests.bundled import SPECS_ENV, bundled_specs_dir
+from contract_tests.core.bundled import SPECS_ENV, bundled_specs_dir
 from contract_tests.suite.profiles import suite_settings
 
 TESTS = Path(__file__).resolve().parent

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from contract_tests import har
 from contract_tests.changes import adopt as adopting
 from contract_tests.changes import observe as observing
 from contract_tests.changes import report, sources
@@ -24,7 +23,9 @@ from contract_tests.changes.lint import lint
 from contract_tests.changes.loading import LoadError, is_url, load
 from contract_tests.changes.rules import CATALOG, markdown_table
 from contract_tests.cli import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Command, UsageError
-from contract_tests.specs import SpecError, SpecRegistry, load_registry
+from contract_tests.core import har
+from contract_tests.core.bundled import document_files
+from contract_tests.core.specs import SpecError, SpecRegistry, load_registry
 
 _LEVELS = [level.label for level in reversed(Level)]
 
@@ -96,7 +97,7 @@ def _display(path: Path) -> str:
 
 
 def _spec_files(directory: Path) -> list[str]:
-    return [_display(p) for p in sorted(directory.glob("*.yaml"))]
+    return [_display(p) for p in document_files(directory)]
 
 
 def _configure_lint(parser: argparse.ArgumentParser) -> None:

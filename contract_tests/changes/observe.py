@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from contract_tests import har
-from contract_tests.media_type import parse_media_type
-from contract_tests.specs import SpecRegistry
+from contract_tests.core import har
+from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.specs import SpecRegistry
 
 PROFILE_VERSION = 1
 CREATE = "POST /v1/videos"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_tests.bundled import specs_dir
+from contract_tests.core.bundled import document_files, specs_dir
 
 SOURCES_FILE = "sources.json"
 EXPORTS_DIR = "upstream"
@@ -83,7 +83,7 @@ def upstreams(directory: Path | None = None, environ: dict[str, str] | None = No
     env = os.environ if environ is None else environ
     entries = read_sources(directory)
     found = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in document_files(directory):
         entry = entries.get(path.stem, {})
         variable = str(entry.get("variable") or upstream_variable(path.stem))
         source = env.get(variable) or entry.get("upstream") or None

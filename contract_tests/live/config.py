@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract_tests.core.specs import SpecRegistry
 from contract_tests.live.budget import default_max_paid
 from contract_tests.live.secrets import Secret
 from contract_tests.live.transport import RetryPolicy
-from contract_tests.specs import SpecRegistry
 
 LIVE_ENV = "SORA_LIVE"
 FALLBACK_TOKEN_ENV = "SORA_API_KEY"

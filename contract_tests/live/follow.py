@@ -7,7 +7,7 @@ and polling costs nothing. OpenAI's format promises: ``GET /v1/videos/{id}`` ans
 answers 200 (or 206) with a video media type. The relays do not document these calls, so the
 live door reports what breaks as observations unless ``--live-strict``.
 
-Each broken promise is a :class:`~contract_tests.conformance.Failure` with a stable check id.
+Each broken promise is a :class:`~contract_tests.core.conformance.Failure` with a stable check id.
 The content is probed with a ranged GET whose body is never read: no video is downloaded.
 """
 
@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx2
 
-from contract_tests.conformance import Failure
+from contract_tests.core.conformance import Failure
+from contract_tests.core.routing import family_url
 from contract_tests.live.transport import Transport, UpstreamUnreachable
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class Follower:
         started = self._clock()
         deadline = started + self.seconds
         found = Followed(video_id)
-        url = f"{base_url.rstrip('/')}/v1/videos/{quote(video_id, safe='')}"
+        url = family_url(base_url, "RetrieveVideo", video_id=video_id)
         snapshots: list[Mapping[str, Any]] = []
         while True:
             try:
@@ -174,7 +174,8 @@ class Follower:
             self._sleep(wait)
         found.failures[:0] = lifecycle_failures(video_id, snapshots)
         if found.finished and found.statuses[-1] == "completed":
-            found.content = self._probe_content(url + "/content", headers)
+            content_url = family_url(base_url, "RetrieveVideoContent", video_id=video_id)
+            found.content = self._probe_content(content_url, headers)
             if not found.content["ok"]:
                 found.failures.append(Failure("follow_content_video", found.content["message"]))
         found.seconds = self._clock() - started

@@ -19,7 +19,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from contract_tests import har
+from contract_tests.core import har
 from contract_tests.live.budget import Budget
 from contract_tests.live.config import LiveConfig
 from contract_tests.live.known import KnownLeniencies, load_known

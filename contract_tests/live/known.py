@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_tests import har
-from contract_tests.strategies import PRACTICE
+from contract_tests.core import har
+from contract_tests.testing.strategies import PRACTICE
 
 Key = tuple[str, str, str | None]  # server, class, field
 
@@ -41,7 +41,7 @@ class KnownLeniencies:
 
 
 def load_known(path: Path | str) -> KnownLeniencies:
-    """The accepted practice probes of a recording; :class:`~contract_tests.har.HarError` if unreadable."""
+    """The accepted practice probes of a recording; :class:`~contract_tests.core.har.HarError` if unreadable."""
     accepted: dict[Key, int] = {}
     entries: dict[Key, dict[str, Any]] = {}
     for recorded in har.read_entries(path):

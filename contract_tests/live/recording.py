@@ -3,7 +3,7 @@
 The live transport captures each request it sends and the answer it got (:class:`RecordingTransport`);
 the live door says what each capture was (server, document, probe class and field) as it sends it;
 when pytest has judged the test, :meth:`LiveRecorder.flush` writes the test's captures with the
-verdict and the failed check ids. Writing happens per test, through :class:`~contract_tests.har.HarWriter`,
+verdict and the failed check ids. Writing happens per test, through :class:`~contract_tests.core.har.HarWriter`,
 so an interrupted run keeps every test it finished, and pytest-xdist workers share one file.
 """
 
@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from contract_tests import har
+from contract_tests.core import har
+from contract_tests.core.redaction import Redactor
 from contract_tests.live.transport import Exchange, Transport
-from contract_tests.redaction import Redactor
-from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest
+from contract_tests.testing.strategies import INVALID_CLASSES, GeneratedRequest
 
 log = logging.getLogger(__name__)
 

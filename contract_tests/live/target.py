@@ -16,19 +16,19 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 import httpx2
 import pytest
 
+from contract_tests.core.routing import family_url
 from contract_tests.live.budget import Budget
 from contract_tests.live.config import LiveConfig, ServerSettings
 from contract_tests.live.follow import Followed, Follower
 from contract_tests.live.known import KnownLeniencies
 from contract_tests.live.recording import LiveRecorder
 from contract_tests.live.transport import Call, Transport, UpstreamUnreachable
-from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest, InvalidClass
-from contract_tests.target import Answer, Target
+from contract_tests.testing.strategies import INVALID_CLASSES, GeneratedRequest, InvalidClass
+from contract_tests.testing.target import Answer, Target
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ class LiveTarget(Target):
         if video_id is None:
             return {"attempted": False, "deleted": False, "detail": "the answer carries no video id"}
         assert server.token is not None
-        url = f"{server.base_url}/v1/videos/{quote(video_id, safe='')}"
+        url = family_url(server.base_url, "DeleteVideo", video_id=video_id)
         try:
             answer = self.transport.send("DELETE", url, {"Authorization": f"Bearer {server.token.reveal()}"}, b"")
         except UpstreamUnreachable as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.specs import load_registry
-from contract_tests.strategies import invalid_cases
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.strategies import invalid_cases
 
 REGISTRY = load_registry()
 DOCUMENTS = [pytest.param(doc.id, id=doc.id) for doc in REGISTRY]

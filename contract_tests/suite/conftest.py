@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.plugin import live_session
-from contract_tests.respx_mock import SoraMock
-from contract_tests.specs import SpecRegistry
+from contract_tests.core.specs import SpecRegistry
 from contract_tests.suite.profiles import apply_to, profile_name, suite_settings
-from contract_tests.target import Target
+from contract_tests.testing.plugin import live_session
+from contract_tests.testing.respx_mock import SoraMock
+from contract_tests.testing.target import Target
 
 SUITE_DIR = Path(__file__).resolve().parent
 

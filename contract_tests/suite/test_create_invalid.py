@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests.specs import SpecRegistry
-from contract_tests.strategies import INVALID_CLASSES, invalid_requests
+from contract_tests.core.specs import SpecRegistry
 from contract_tests.suite.cases import INVALID, SERVERS
-from contract_tests.target import Target
+from contract_tests.testing.strategies import INVALID_CLASSES, invalid_requests
+from contract_tests.testing.target import Target
 
 
 @pytest.mark.parametrize(("doc_id", "case_id"), INVALID)

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests.conformance import check_response
-from contract_tests.specs import SpecRegistry
-from contract_tests.strategies import create_operation, valid_requests
+from contract_tests.core.conformance import check_response
+from contract_tests.core.specs import SpecRegistry
 from contract_tests.suite.cases import DOCUMENTS
-from contract_tests.target import Target
+from contract_tests.testing.strategies import create_operation, valid_requests
+from contract_tests.testing.target import Target
 
 
 @pytest.mark.parametrize("doc_id", DOCUMENTS)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checker import RequestChecker
-from contract_tests.conformance import check_response
-from contract_tests.specs import SpecRegistry
-from contract_tests.strategies import create_operation, example_request
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.conformance import check_response
+from contract_tests.core.specs import SpecRegistry
 from contract_tests.suite.cases import DOCUMENTS
-from contract_tests.target import Target
+from contract_tests.testing.strategies import create_operation, example_request
+from contract_tests.testing.target import Target
 
 
 @pytest.mark.parametrize("doc_id", DOCUMENTS)

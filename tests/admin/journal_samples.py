@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
-from contract_tests.images import png
+from contract_tests.core.images import png
 
 TOKEN = "sk-admin-page-secret-4711"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

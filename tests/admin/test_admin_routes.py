@@ -10,8 +10,8 @@ import pytest
 from journal_samples import AUTH, IMAGE, OFFENDING, TOKEN, send_invalid, send_valid
 from starlette.testclient import TestClient
 
-from contract_tests.images import jpeg, png, webp
-from contract_tests.journal import PREVIEW_ENTRIES, Previews, image_type
+from contract_tests.core.images import image_type, jpeg, png, webp
+from contract_tests.core.journal import PREVIEW_ENTRIES, Previews
 from mockserver.app import create_app
 from mockserver.settings import Settings
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from browser import chromium
 
-from contract_tests import assets
+from contract_tests.core import assets
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 

@@ -217,14 +217,14 @@ def test_ceiling_runs_sora_mocks_own_granian_command_with_only_the_app_swapped()
 JOURNAL_STACK = ";".join([
     'process 1:"python -m granian"',
     "main (granian/asgi.py:1)",
-    "handle (contract_tests/service.py:9)",
-    "record (contract_tests/journal.py:5)",
+    "handle (contract_tests/core/service.py:9)",
+    "record (contract_tests/core/journal.py:5)",
     "dumps (json/__init__.py:231)",
     "iterencode (json/encoder.py:258)",
 ])  # fmt: skip
 RAW = f"""\
 {JOURNAL_STACK} 7
-main (granian/asgi.py:1);create (contract_tests/engine.py:40);uuid4 (uuid.py:723) 3
+main (granian/asgi.py:1);create (contract_tests/core/engine.py:40);uuid4 (uuid.py:723) 3
  5
 main (granian/asgi.py:1);__call__ (mockserver/door.py:90);_chunks (mockserver/door.py:45) 4
 main (granian/asgi.py:1);helper (somewhere/else.py:3) 1

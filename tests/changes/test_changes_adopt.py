@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from changes_docs import base_document, dump, request_schema
 
-from contract_tests.bundled import bundled_specs_dir
 from contract_tests.changes.sources import export_of, read_sources, upstream_variable, upstreams
 from contract_tests.cli import main
+from contract_tests.core.bundled import bundled_specs_dir
 
 EXPORT = "# Create a video\n\n## OpenAPI Specification\n\n```yaml\n{body}```\n"
 

@@ -1,6 +1,6 @@
 """Every drift rule, each with the smallest pair of recordings that triggers it; and observe's profile.
 
-Recordings are built entry by entry with :func:`contract_tests.har.entry`, as live mode writes them,
+Recordings are built entry by entry with :func:`contract_tests.core.har.entry`, as live mode writes them,
 so the profile and the comparison are tested on the real format. A test checks that the cases
 cover every ``drift`` rule of the catalog, so adding a rule without a test fails.
 """
@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from contract_tests import har
 from contract_tests.changes.drift import drift
 from contract_tests.changes.observe import profile, render
 from contract_tests.changes.rules import CATALOG, rules_of
 from contract_tests.cli import main
-from contract_tests.specs import load_registry
+from contract_tests.core import har
+from contract_tests.core.specs import load_registry
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 VIDEO = {"id": "video_1", "object": "video", "status": "queued", "size": "720x1280", "created_at": 1}

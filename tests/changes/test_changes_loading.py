@@ -131,3 +131,14 @@ def test_url_errors_are_load_errors(server: str) -> None:
         load(f"{server}/page.html")
     with pytest.raises(LoadError, match="cannot fetch"):
         load("http://127.0.0.1:9/unreachable.md")
+
+
+def test_the_registry_and_the_change_gate_list_the_same_documents(tmp_path: Path) -> None:
+    """One discovery (core.bundled.document_files): a .yml document counts for both or neither."""
+    from contract_tests.changes.sources import upstreams
+    from contract_tests.core.specs import load_registry
+
+    source = Path(__file__).resolve().parents[2] / "specs" / "chainhub.yaml"
+    (tmp_path / "a.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.yml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert [u.doc_id for u in upstreams(tmp_path, {})] == sorted(load_registry(tmp_path).documents) == ["a", "b"]

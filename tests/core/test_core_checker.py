@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import images
-from contract_tests.checker import RawRequest, RequestChecker
-from contract_tests.multipart import FormPart, content_type, encode_multipart
-from contract_tests.specs import load_registry
+from contract_tests.core import images
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.http import RawRequest
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.specs import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 JX = "https://api.jxincm.cn/v1/videos"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from contract_tests.conformance import CHECKS, check_response
-from contract_tests.specs import load_registry
-from contract_tests.strategies import create_operation
+from contract_tests.core.conformance import CHECKS, check_response
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.strategies import create_operation
 
 OPERATION = create_operation(load_registry().document("jxincm-private"))
 NOW = time.time()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from contract_tests import assets
-from contract_tests.byte_range import ByteRange, Unsatisfiable, requested_range
-from contract_tests.checker import RawRequest
-from contract_tests.engine import VideoEngine
-from contract_tests.respx_mock import SoraMock
-from contract_tests.service import VideoService
-from contract_tests.specs import load_registry
+from contract_tests.core import assets
+from contract_tests.core.byte_range import ByteRange, Unsatisfiable, requested_range
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.respx_mock import SoraMock
 
 AUTH = {"Authorization": "Bearer sk-test"}
 BASE = "https://api.chainhub.tech"

@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 
 from contract_tests import example_request, load_registry
-from contract_tests.checker import RawRequest, RequestChecker
-from contract_tests.content_types import ContentTypeCase, content_type_cases
-from contract_tests.media_type import parse_media_type
-from contract_tests.multipart import encode_multipart
-from contract_tests.respx_mock import SoraMock
-from contract_tests.wire import MultipartReader, WireError, multipart_boundary
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.http import RawRequest
+from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.multipart import encode_multipart
+from contract_tests.core.wire import MultipartReader, WireError, multipart_boundary
+from contract_tests.testing.content_types import ContentTypeCase, content_type_cases
+from contract_tests.testing.respx_mock import SoraMock
 
 REGISTRY = load_registry()
 EXAMPLE = example_request(REGISTRY.document("jxincm-private"))
@@ -105,7 +106,7 @@ def test_anything_python_multipart_raises_is_a_wire_error(fast: bool) -> None:
 
 
 def test_an_unexpected_exception_inside_python_multipart_is_a_wire_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import contract_tests.wire as wire
+    import contract_tests.core.wire as wire
 
     class Broken:
         def __init__(self, *args: object) -> None:

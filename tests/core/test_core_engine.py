@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.engine import MemoryStore, VideoEngine, normalize_size
+from contract_tests.core.engine import VideoEngine, normalize_size
+from contract_tests.core.stores import MemoryStore
 
 
 class Clock:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from contract_tests import SoraMock, example_request, load_registry
-from contract_tests.service import VideoService
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.service import VideoService
+from contract_tests.testing.strategies import GeneratedRequest
 
 CHAINHUB = load_registry().document("chainhub")
 
@@ -33,7 +33,7 @@ def _assert_logged_500(response_status: int, body: Any, caplog: pytest.LogCaptur
             "code": "server_error",
         }
     }
-    logged = [r for r in caplog.records if r.name == "contract_tests.service" and r.levelno == logging.ERROR]
+    logged = [r for r in caplog.records if r.name == "contract_tests.core.service" and r.levelno == logging.ERROR]
     assert len(logged) == 1, caplog.text
     assert logged[0].exc_info is not None and logged[0].exc_info[0] is KeyError
     assert "POST /v1/videos" in logged[0].getMessage()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contract_tests.journal import Journal
-from contract_tests.problems import Code, Problem, error_response
-from contract_tests.redaction import redact_header
+from contract_tests.core.journal import Journal
+from contract_tests.core.problems import Code, Problem, error_response
+from contract_tests.core.redaction import redact_header
 
 
 def test_problem_renders_the_openai_envelope() -> None:
@@ -16,9 +16,10 @@ def test_problem_renders_the_openai_envelope() -> None:
 
 
 def test_several_problems_keep_every_one() -> None:
-    status, body = error_response([Problem("a", "first", "x"), Problem("b", "second", "y")])
+    problems = [Problem(Code.INVALID_TYPE, "first", "x"), Problem(Code.INVALID_VALUE, "second", "y")]
+    status, body = error_response(problems)
     assert status == 400 and body["error"]["param"] == "x"
-    assert [p["code"] for p in body["error"]["problems"]] == ["a", "b"]
+    assert [p["code"] for p in body["error"]["problems"]] == ["invalid_type", "invalid_value"]
 
 
 def test_secrets_are_redacted_and_the_journal_is_bounded() -> None:
@@ -43,3 +44,13 @@ def test_secret_query_parameters_are_redacted() -> None:
     )
     assert "sk-SECRET123" not in str(entry.as_dict())
     assert entry.query == "limit=2&api_key=[REDACTED]"
+
+
+def test_codes_are_an_enum_that_reads_as_its_string() -> None:
+    import pytest
+
+    assert Code("not_found") is Code.NOT_FOUND
+    assert {Code.NOT_FOUND} == {"not_found"} and f"{Code.NOT_FOUND}" == "not_found"
+    assert Problem(Code.NOT_FOUND, "gone").as_dict()["code"] == "not_found"
+    with pytest.raises(ValueError):
+        Code("not_fuond")

@@ -12,7 +12,7 @@ import struct
 import pytest
 from media_reader import boxes, jpeg_size, parse_sps, payload, unescape, webp_size
 
-from contract_tests import assets, h264
+from contract_tests.core import assets, h264
 
 SIZES = ["720x1280", "1280x720", "1024x1792", "1792x1024", "160x90"]
 SECONDS = ["4", "8", "10", "12", "20"]

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.journal import Journal
-from contract_tests.redaction import (
+from contract_tests.core.journal import Journal
+from contract_tests.core.redaction import (
     MASK,
     Redactor,
     redact_header,

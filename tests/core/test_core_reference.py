@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.checker import RawRequest, RequestChecker
-from contract_tests.reference import openapi_core_accepts
-from contract_tests.specs import load_registry
-from contract_tests.strategies import example_request, invalid_cases, invalid_requests, valid_requests
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.http import RawRequest
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.reference import openapi_core_accepts
+from contract_tests.testing.strategies import example_request, invalid_cases, invalid_requests, valid_requests
 
 REGISTRY = load_registry()
 CHECKER = RequestChecker(REGISTRY)

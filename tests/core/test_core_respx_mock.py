@@ -10,8 +10,8 @@ import openai
 import pytest
 import respx
 
-from contract_tests import images
-from contract_tests.respx_mock import SoraMock
+from contract_tests.core import images
+from contract_tests.testing.respx_mock import SoraMock
 
 FIELDS = {"model": "sora-2", "prompt": "画面动起来", "seconds": "10", "size": "16x9", "watermark": "false"}
 AUTH = {"Authorization": "Bearer sk-secret-value"}

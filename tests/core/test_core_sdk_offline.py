@@ -19,8 +19,8 @@ import openai
 import pytest
 import respx
 
-from contract_tests import images
-from contract_tests.respx_mock import SoraMock
+from contract_tests.core import images
+from contract_tests.testing.respx_mock import SoraMock
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 CHAINHUB = "https://api.chainhub.tech/v1"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.checker import RawRequest
-from contract_tests.engine import VideoEngine
-from contract_tests.multipart import content_type, encode_multipart
-from contract_tests.service import VideoService
-from contract_tests.specs import load_registry
-from contract_tests.strategies import example_request
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import load_registry
+from contract_tests.core.stores import MemoryStore, VideoRecord
+from contract_tests.testing.strategies import example_request
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -58,3 +59,28 @@ def test_the_poll_hint_follows_each_videos_own_render_time() -> None:
     slow = service.handle(RawRequest("POST", url, {**example.headers, "Prefer": "render-seconds=30"}, example.body))
     assert quick.headers["openai-poll-after-ms"] == "100"
     assert slow.headers["openai-poll-after-ms"] == "3000"
+
+
+class CountingStore(MemoryStore):
+    """A store that records what the engine asks of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def put(self, record: VideoRecord) -> None:
+        self.calls.append("put")
+        super().put(record)
+
+    def get(self, video_id: str) -> VideoRecord | None:
+        self.calls.append("get")
+        return super().get(video_id)
+
+
+def test_a_create_is_one_write_and_no_read_back() -> None:
+    store = CountingStore()
+    service = VideoService(load_registry(), "chainhub", engine=VideoEngine(store, render_seconds=1))
+    example = example_request(load_registry().document("chainhub"))
+    answer = service.handle(RawRequest("POST", "https://api.chainhub.tech/v1/videos", example.headers, example.body))
+    assert answer.status == 200 and answer.headers["openai-poll-after-ms"] == "100"
+    assert store.calls == ["put"]

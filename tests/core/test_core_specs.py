@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.specs import SpecError, load_document, load_registry, server_id_for, specs_dir
+from contract_tests.core.specs import SpecError, load_document, load_registry, server_id_for, specs_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contract_tests.bundled import SPECS_ENV, bundled_specs_dir, specs_dir
+from contract_tests.core.bundled import SPECS_ENV, bundled_specs_dir, specs_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 # The inner run: a toolkit test about chainhub's bundled document, the suite's chainhub tests that

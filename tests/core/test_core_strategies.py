@@ -9,10 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.checker import RequestChecker
-from contract_tests.images import SIGNATURES
-from contract_tests.specs import load_registry
-from contract_tests.strategies import GeneratedRequest, example_request, invalid_cases, invalid_requests, valid_requests
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.images import SIGNATURES
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.strategies import (
+    GeneratedRequest,
+    example_request,
+    invalid_cases,
+    invalid_requests,
+    valid_requests,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry()

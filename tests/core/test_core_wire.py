@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.multipart import FormPart, encode_multipart
-from contract_tests.wire import BodyTooLarge, MultipartReader, WireError, media_type_of, parse_multipart
+from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.wire import BodyTooLarge, MultipartReader, WireError, media_type_of, parse_multipart
 
 PARTS = (
     FormPart("prompt", "画面动起来".encode()),

@@ -24,12 +24,12 @@ import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contract_tests.checker import RawRequest
-from contract_tests.engine import VideoEngine
-from contract_tests.problems import Code
-from contract_tests.service import RawResponse, VideoService
-from contract_tests.specs import load_registry
-from contract_tests.strategies import create_operation, multipart_body
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest, RawResponse
+from contract_tests.core.problems import Code
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.strategies import create_operation, multipart_body
 
 Breakage = Callable[[VideoService, RawRequest], RawResponse]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from contract_tests.strategies import DOCUMENT, INVALID_CLASSES, PRACTICE
 from contract_tests.suite.cases import INVALID
+from contract_tests.testing.strategies import DOCUMENT, INVALID_CLASSES, PRACTICE
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from contract_tests.core.specs import load_registry
 from contract_tests.live.config import env_name, live_requested, resolve
-from contract_tests.specs import load_registry
 
 REGISTRY = load_registry()
 

@@ -12,9 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from contract_tests import har
-from contract_tests.multipart import FormPart, content_type, encode_multipart
-from contract_tests.redaction import Redactor
+from contract_tests.core import har
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.redaction import Redactor
 
 SCHEMA = json.loads((Path(__file__).with_name("har-1.2.schema.json")).read_text("utf-8"))
 TOKEN = "sk-HARCANARY-0123456789abcdef"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from contract_tests import har
+from contract_tests.core import har
 from contract_tests.live.known import load_known
 
 

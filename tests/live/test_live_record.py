@@ -19,10 +19,10 @@ import pytest
 from live_runs import LiveRun, run_suite
 from live_upstreams import Upstream, serve
 
-from contract_tests import har
 from contract_tests.cli import main
-from contract_tests.media_type import parse_media_type
-from contract_tests.wire import WireError, parse_multipart
+from contract_tests.core import har
+from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.wire import WireError, parse_multipart
 
 TOKEN = "sk-RECORDCANARY-4b1d9e7a2c"
 SCHEMA = json.loads(Path(__file__).with_name("har-1.2.schema.json").read_text("utf-8"))

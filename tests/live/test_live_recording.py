@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests import har
+from contract_tests.core import har
+from contract_tests.core.redaction import Redactor
 from contract_tests.live.recording import LiveRecorder, operation_of
-from contract_tests.redaction import Redactor
 
 TOKEN = "sk-RECORDERCANARY-93f1"
 

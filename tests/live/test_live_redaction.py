@@ -13,7 +13,7 @@ from pathlib import Path
 from live_runs import run_suite
 from live_upstreams import RELAY_KEY, serve
 
-from contract_tests.redaction import MASK
+from contract_tests.core.redaction import MASK
 
 TOKEN = "canary-live-token-9a8b7c6d"  # not key-shaped: only knowing it can mask it
 

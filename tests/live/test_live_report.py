@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from _pytest.reports import TestReport
 
+from contract_tests.core.specs import load_registry
 from contract_tests.live.budget import Tally
 from contract_tests.live.config import resolve
 from contract_tests.live.report import LiveReport
 from contract_tests.live.target import ACCEPTANCE_PROPERTY, CALL_PROPERTY, OBSERVATION_PROPERTY, SERVER_PROPERTY
-from contract_tests.specs import load_registry
 
 CONFIG = resolve(load_registry(), environ={"SORA_JXINCM_API_KEY": "sk-jx-123456"}, budget=2)
 

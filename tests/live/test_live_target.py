@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract_tests.core.specs import load_registry
 from contract_tests.live.budget import Budget, Tally
 from contract_tests.live.config import resolve
 from contract_tests.live.target import ACCEPTANCE_PROPERTY, CALL_PROPERTY, SERVER_PROPERTY, LiveTarget, authorize
 from contract_tests.live.transport import RetryPolicy, Transport, UpstreamUnreachable
-from contract_tests.specs import load_registry
-from contract_tests.strategies import INVALID_CLASSES, GeneratedRequest, example_request, invalid_requests
+from contract_tests.testing.strategies import INVALID_CLASSES, GeneratedRequest, example_request, invalid_requests
 
 REGISTRY = load_registry()
 TOKEN = "sk-real-token-0987654321"

@@ -9,7 +9,7 @@ import pytest
 from mock_http import AUTH
 
 from contract_tests import example_request, load_registry
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 

@@ -11,8 +11,8 @@ import pytest
 from mock_http import AUTH, TOKEN, create
 from starlette.routing import Route
 
-from contract_tests.specs import load_document
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.specs import load_document
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 

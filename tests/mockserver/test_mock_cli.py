@@ -12,8 +12,8 @@ import pytest
 import yaml
 from mock_http import AUTH, PYTHON, create, running
 
-from contract_tests.specs import specs_dir
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.specs import specs_dir
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.cli import _spec, main
 
 # A new connection per request, until both workers have answered (or this many): the kernel

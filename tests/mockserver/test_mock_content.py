@@ -13,9 +13,9 @@ import httpx
 import pytest
 from mock_http import AUTH, create, running
 
-from contract_tests import assets
-from contract_tests.specs import load_document
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core import assets
+from contract_tests.core.specs import load_document
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 
 

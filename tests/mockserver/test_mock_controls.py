@@ -12,9 +12,9 @@ import pytest
 from mock_http import AUTH, Serve, create, until
 
 from contract_tests import SoraMock, example_request, load_registry
-from contract_tests.controls import Controls, parse_latency, parse_prefer
-from contract_tests.problems import Problem
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.controls import Controls, parse_latency, parse_prefer
+from contract_tests.core.problems import Problem
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver import door
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from mock_http import AUTH, Serve, create, until
 
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.settings import Settings
 
 

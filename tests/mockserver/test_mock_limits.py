@@ -9,9 +9,10 @@ import httpx
 import pytest
 from mock_http import AUTH, create
 
-from contract_tests import FormPart, encode_multipart, images
-from contract_tests.strategies import GeneratedRequest
-from contract_tests.wire import MultipartReader
+from contract_tests import FormPart, encode_multipart
+from contract_tests.core import images
+from contract_tests.core.wire import MultipartReader
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver import door
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings

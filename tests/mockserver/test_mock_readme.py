@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import images
+from contract_tests.core import images
 from mockserver.background import BackgroundServer
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.redaction import MASK
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.redaction import MASK
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 

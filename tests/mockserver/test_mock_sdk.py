@@ -8,7 +8,7 @@ import openai
 import pytest
 from mock_http import TOKEN
 
-from contract_tests import images
+from contract_tests.core import images
 from mockserver.background import BackgroundServer
 
 PNG = ("first-frame.png", images.png(), "image/png")

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from mock_http import AUTH, create, running
 from raw_http import answer, exchange, request
 
-from contract_tests.conformance import check_response
-from contract_tests.content_types import ContentTypeCase, content_type_cases
-from contract_tests.multipart import FormPart, content_type, encode_multipart
-from contract_tests.specs import load_registry
-from contract_tests.strategies import GeneratedRequest, create_operation, invalid_requests
+from contract_tests.core.conformance import check_response
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.specs import load_registry
+from contract_tests.testing.content_types import ContentTypeCase, content_type_cases
+from contract_tests.testing.strategies import GeneratedRequest, create_operation, invalid_requests
 
 DOCUMENT = load_registry().document("jxincm-private")
 

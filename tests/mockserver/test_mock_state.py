@@ -7,11 +7,11 @@ from pathlib import Path
 import httpx
 from mock_http import AUTH, TOKEN, create
 
-from contract_tests.engine import VideoEngine
-from contract_tests.strategies import GeneratedRequest
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.stores import SqliteJournal, SqliteStore
+from contract_tests.testing.strategies import GeneratedRequest
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
-from mockserver.store_sqlite import SqliteJournal, SqliteStore
 
 
 def test_videos_and_journal_survive_a_restart(tmp_path: Path, example: GeneratedRequest) -> None:

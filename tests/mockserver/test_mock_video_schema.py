@@ -5,9 +5,9 @@ from __future__ import annotations
 from openapi_core import OpenAPI
 from openapi_core.validation.schemas import oas30_read_schema_validators_factory
 
-from contract_tests.engine import VideoEngine
-from contract_tests.service import VideoService
-from contract_tests.specs import load_registry
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import load_registry
 from mockserver.openapi import build
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.bundled import SPECS_ENV
+from contract_tests.core.bundled import SPECS_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("contract_tests", "mockserver")
@@ -49,7 +49,8 @@ def test_the_wheel_holds_every_file_of_the_packages(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {p.relative_to(REPO).as_posix() for package in PACKAGES for p in _files(REPO / package)}
     assert expected - names == set()
-    assert {"contract_tests/h264.py", "contract_tests/mp4.py", "contract_tests/images.py"} <= names  # content
+    content = {"contract_tests/core/h264.py", "contract_tests/core/mp4.py", "contract_tests/core/images.py"}
+    assert content <= names
 
 
 def test_the_wheel_carries_specs_verbatim_as_the_bundled_documents(wheel: Path) -> None:
@@ -70,7 +71,8 @@ def test_the_unpacked_wheel_finds_its_documents_and_media_from_an_empty_folder(w
     env = {k: v for k, v in os.environ.items() if k != SPECS_ENV} | {"PYTHONPATH": str(site)}
     code = (
         "import contract_tests, sys\n"
-        "from contract_tests import assets, bundled_specs_dir, load_registry\n"
+        "from contract_tests import bundled_specs_dir, load_registry\n"
+        "from contract_tests.core import assets\n"
         "print(contract_tests.__file__)\n"
         "print(bundled_specs_dir())\n"
         "print(sorted(load_registry().documents))\n"

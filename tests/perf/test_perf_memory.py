@@ -14,11 +14,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from contract_tests import images, load_registry
-from contract_tests.checker import RawRequest
-from contract_tests.multipart import FormPart, content_type, encode_multipart
-from contract_tests.strategies import example_request
-from contract_tests.wire import MultipartReader, Part, parse_multipart
+from contract_tests import load_registry
+from contract_tests.core import images
+from contract_tests.core.http import RawRequest
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.wire import MultipartReader, Part, parse_multipart
+from contract_tests.testing.strategies import example_request
 from mockserver.background import BackgroundServer
 from mockserver.door import KEEP_FILE_BYTES, SNIFF_FILE_BYTES, VideoDoor
 from mockserver.settings import Settings

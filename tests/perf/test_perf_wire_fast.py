@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.multipart import FormPart, encode_multipart
-from contract_tests.specs import load_registry
-from contract_tests.strategies import invalid_requests, valid_requests
-from contract_tests.wire import FAST_BODY_BYTES, MultipartReader, WireError, _split_plain, media_type_of
+from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.specs import load_registry
+from contract_tests.core.wire import FAST_BODY_BYTES, MultipartReader, WireError, _split_plain, media_type_of
+from contract_tests.testing.strategies import invalid_requests, valid_requests
 
 REGISTRY = load_registry()
 DOCS = list(REGISTRY.documents)

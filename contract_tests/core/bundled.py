@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 SPECS_ENV = "SORA_SPECS_DIR"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # contract_tests/, above core/
 # Where pyproject.toml's package-dir puts a copy of the repository's specs/ in a wheel.
 _INSTALLED = _PACKAGE / "bundled_specs"
 _CHECKOUT = _PACKAGE.parent / "specs"
@@ -30,6 +30,15 @@ def bundled_specs_dir() -> Path:
     if _INSTALLED.is_dir() or not _CHECKOUT.is_dir():
         return _INSTALLED
     return _CHECKOUT
+
+
+def document_files(directory: Path) -> list[Path]:
+    """The OpenAPI documents of a specs directory, in the one order everything reads them.
+
+    The registry, the change gate's ``lint``/``check-upstream`` and provenance all list documents
+    with this, so a ``.yml`` file counts everywhere or nowhere.
+    """
+    return sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
 
 
 def specs_dir() -> Path:

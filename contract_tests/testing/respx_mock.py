@@ -20,12 +20,13 @@ import httpx
 import httpx2
 import respx
 
-from contract_tests.checker import RawRequest, RequestChecker
-from contract_tests.engine import VideoEngine
-from contract_tests.journal import Entry, Journal
-from contract_tests.respx_httpcore2 import HTTPCore2Mocker
-from contract_tests.service import VideoService
-from contract_tests.specs import SpecRegistry, load_registry
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest
+from contract_tests.core.journal import Entry, Journal
+from contract_tests.core.service import VideoService
+from contract_tests.core.specs import SpecRegistry, load_registry
+from contract_tests.testing.respx_httpcore2 import HTTPCore2Mocker
 
 
 class SoraMock:

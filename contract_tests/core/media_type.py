@@ -17,7 +17,7 @@ How a header is read (README, "Content-Type and the multipart boundary"):
   ``syntax_error``, in words a person can act on.
 
 Which parameters matter is the caller's decision: for multipart/form-data only ``boundary``
-(see :func:`contract_tests.wire.multipart_boundary`).
+(see :func:`contract_tests.core.wire.multipart_boundary`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+# The media types the documents and the family use, named once.
+MULTIPART = "multipart/form-data"
+JSON = "application/json"
 
 # RFC 9110 §5.6.2 tchar: what an unquoted parameter name or value may contain.
 TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~" + string.digits + string.ascii_letters)

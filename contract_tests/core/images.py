@@ -10,7 +10,7 @@ import struct
 import zlib
 from collections.abc import Callable
 
-from contract_tests.bits import BitWriter
+from contract_tests.core.bits import BitWriter
 
 
 def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (40, 120, 200), pad_to: int = 0) -> bytes:
@@ -62,7 +62,23 @@ def webp(pad_to: int = 0) -> bytes:
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + chunks
 
 
-SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/webp": b"RIFF"}
+# What each raster image type starts with (WebP: RIFF, then WEBP at byte 8): one table for the
+# uploads made here and the journal's sniffing of what clients sent (only real rasters are kept).
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+# The types this module makes, by the bytes they start with.
+SIGNATURES = {**{media: sig for sig, media in _SIGNATURES if media != "image/gif"}, "image/webp": b"RIFF"}
+
+
+def image_type(data: bytes) -> str | None:
+    """The raster image type ``data`` really is (PNG, JPEG, GIF, WebP), or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((media for signature, media in _SIGNATURES if data.startswith(signature)), None)
 
 
 def flat_webp(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:

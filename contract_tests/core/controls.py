@@ -17,10 +17,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.problems import Code, Problem
+from contract_tests.core.problems import Code, Problem
 
 PREFER = "prefer"
-FORCED_ERROR = "forced_error"
 VIDEO_FAILED = "video_generation_failed"
 MAX_LATENCY_MS = 60_000.0
 MAX_RENDER_SECONDS = 24 * 3600.0
@@ -111,7 +110,7 @@ def parse_latency(text: str) -> tuple[float, float]:
 
 def forced_problem(status: int, why: str) -> Problem:
     """The error for a status the client asked for (or that ``error_rate`` drew)."""
-    code = Code.SERVER_ERROR if status >= 500 else _FORCED_CODES.get(status, FORCED_ERROR)
+    code = Code.SERVER_ERROR if status >= 500 else _FORCED_CODES.get(status, Code.FORCED_ERROR)
     return Problem(code, f"Forced HTTP {status} ({why}).", None, status)
 
 

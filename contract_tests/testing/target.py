@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
-from contract_tests.strategies import GeneratedRequest, InvalidClass
+from contract_tests.testing.strategies import GeneratedRequest, InvalidClass
 
 
 class Answer(Protocol):

@@ -3,7 +3,7 @@
 A case is built from parts whose legality is known by construction (a boundary drawn legal or
 drawn to break one rule of RFC 2046 §5.1.1, quoted or not, a parameter repeated or not...), so
 the verdict it carries is stated here from the RFCs, independently of the checker it tests
-(:mod:`contract_tests.media_type`, :func:`contract_tests.wire.multipart_boundary`).
+(:mod:`contract_tests.core.media_type`, :func:`contract_tests.core.wire.multipart_boundary`).
 
 The body is either the example's form encoded with the case's boundary (a legal header then
 owes a 200) or random bytes (owing a 4xx). Every case owes an answer: a server that hangs up
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from contract_tests.multipart import FormPart, encode_multipart
+from contract_tests.core.multipart import FormPart, encode_multipart
 
 TCHARS = "!#$%&'*+-.^_`|~" + string.digits + string.ascii_letters  # RFC 9110 token characters
 BCHARS_NO_SPACE = string.digits + string.ascii_letters + "'()+_,-./:=?"  # RFC 2046 bcharsnospace

@@ -14,50 +14,28 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from contract_tests.media_type import parse_media_type
-from contract_tests.problems import Code, Problem, error_response
-from contract_tests.specs import Document, Operation, RequestBody, SpecRegistry
-from contract_tests.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
+from contract_tests.core.http import RawRequest
+from contract_tests.core.media_type import JSON, MULTIPART
+from contract_tests.core.problems import (
+    Code,
+    Problem,
+    body_problem,
+    no_api_key,
+    render,
+    too_large,
+    wrong_auth_scheme,
+)
+from contract_tests.core.routing import Route, Router
+from contract_tests.core.specs import Operation, RequestBody, SpecRegistry
+from contract_tests.core.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
-MULTIPART = "multipart/form-data"
 
 
-@dataclass(frozen=True)
-class RawRequest:
-    """An HTTP request as bytes on a wire; headers are stored lower-cased."""
-
-    method: str
-    url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "method", self.method.upper())
-        object.__setattr__(self, "headers", {k.lower(): v for k, v in self.headers.items()})
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path or "/"
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file part as received: what a journal shows and what the engine may keep."""
-
-    filename: str
-    content_type: str | None
-    size: int
-    data: bytes = field(repr=False, default=b"")
+# A file part as received is the wire's :class:`Part` (filename, content_type, size, data): one type.
+UploadedFile = Part
 
 
 @dataclass(frozen=True)
@@ -67,7 +45,7 @@ class Verdict:
     problems: tuple[Problem, ...] = ()
     operation: Operation | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
-    files: Mapping[str, UploadedFile] = field(default_factory=dict)
+    files: Mapping[str, Part] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -83,7 +61,7 @@ class Verdict:
 
     def error(self) -> tuple[int, dict[str, Any]]:
         """The OpenAI-format rejection for this verdict (only meaningful when not ``ok``)."""
-        return error_response(self.problems)
+        return render(self.problems)
 
 
 def _reject(problem: Problem, operation: Operation | None = None) -> Verdict:
@@ -102,48 +80,42 @@ def _describe_error(name: str | None, validator: str, message: str, instance: An
 
 
 class RequestChecker:
-    """Checks raw requests against a :class:`SpecRegistry`. Stateless: safe to share."""
+    """Checks raw requests against a :class:`SpecRegistry`. Stateless: safe to share.
 
-    def __init__(self, registry: SpecRegistry, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    :meth:`check_route` is the one check: given the request's :class:`Route` (resolved once by the
+    door) and either the parts a streaming door parsed or why its body could not be read, it ranks
+    every problem itself: route, bearer auth, media type, then the body. :meth:`check` resolves
+    and checks in one call, for callers that hold only a request.
+    """
+
+    def __init__(
+        self, registry: SpecRegistry, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, router: Router | None = None
+    ) -> None:
         self.registry = registry
         self.max_body_bytes = max_body_bytes
+        self.router = router or Router(registry)
 
-    def documents_for(self, request: RawRequest, server: str | None) -> tuple[Document, ...]:
-        """The documents a request answers to: the named server's, the host's, or all of them."""
-        if server is not None:
-            return self.registry.server(server).documents
-        found = self.registry.server_for_host(request.host)
-        return found.documents if found else tuple(self.registry)
+    def check(self, request: RawRequest, server: str | None = None, parts: list[Part] | None = None) -> Verdict:
+        """Resolve ``request`` and check it. ``parts`` lets a streaming server pass a body it already parsed."""
+        route = self.router.resolve(request.method, request.path, request.host, server)
+        return self.check_route(route, request, parts)
 
-    def route(self, request: RawRequest, server: str | None = None) -> tuple[Operation, ...] | Problem:
-        """The operations (one per document) for this method and path, or why there is none."""
-        docs = self.documents_for(request, server)
-        ops = tuple(op for doc in docs for op in doc.operations if op.matches(request.method, request.path))
-        if ops:
-            return ops
-        if any(op.path_regex.fullmatch(request.path) for doc in docs for op in doc.operations):
-            message = f"Method {request.method} is not allowed on {request.path}."
-            return Problem(Code.METHOD_NOT_ALLOWED, message, None, 405)
-        message = f"Invalid URL ({request.method} {request.path})."
-        return Problem(Code.UNKNOWN_URL, message, None, 404)
-
-    def check(
+    def check_route(
         self,
+        route: Route,
         request: RawRequest,
-        server: str | None = None,
         parts: list[Part] | None = None,
+        body_error: Problem | None = None,
     ) -> Verdict:
-        """Check one request. ``parts`` lets a streaming server pass a body it already parsed."""
-        routed = self.route(request, server)
-        if isinstance(routed, Problem):
-            return _reject(routed)
-        operations = routed
-        auth = self.check_auth(request, operations[0])
-        if auth is not None:
+        """Check one routed request; ``body_error`` is why a streamed body could not be read."""
+        if route.problem is not None:
+            return _reject(route.problem)
+        operations = route.operations
+        if route.needs_bearer and (auth := bearer_problem(request)) is not None:
             return _reject(auth, operations[0])
-        if not any(op.bodies for op in operations):
-            return Verdict((), operations[0])
-        body_or_problem = self._read_body(request, operations, parts)
+        if not route.documented or not any(op.bodies for op in operations):
+            return Verdict((), operations[0]) if body_error is None else _reject(body_error, operations[0])
+        body_or_problem = self._read_body(request, operations, parts, body_error)
         if isinstance(body_or_problem, Problem):
             return _reject(body_or_problem, operations[0])
         media_type, items = body_or_problem
@@ -160,39 +132,12 @@ class RequestChecker:
         assert best is not None  # _read_body only returns media types some operation accepts
         return best
 
-    @staticmethod
-    def check_auth(request: RawRequest, operation: Operation | None) -> Problem | None:
-        """HTTP bearer auth, as the documents' ``security`` asks for it (always, with no operation)."""
-        if operation is not None and not operation.needs_bearer:
-            return None
-        value = (request.header("authorization") or "").strip()
-        if not value:
-            return Problem(
-                Code.INVALID_API_KEY,
-                "You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.",
-                None,
-                401,
-            )
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return Problem(
-                Code.INVALID_API_KEY,
-                f"The Authorization header uses the '{scheme}' scheme; expected 'Bearer YOUR_KEY'.",
-                None,
-                401,
-            )
-        return None
-
-    def documented_body(self, request: RawRequest, server: str | None = None) -> bool:
-        """Whether this method and path is a documented operation with a request body (the create call)."""
-        routed = self.route(request, server)
-        return not isinstance(routed, Problem) and any(op.bodies for op in routed)
-
     def _read_body(
-        self, request: RawRequest, operations: tuple[Operation, ...], parts: list[Part] | None
+        self, request: RawRequest, operations: tuple[Operation, ...], parts: list[Part] | None,
+        body_error: Problem | None,
     ) -> tuple[str, list[tuple[str, Any, Part | None]]] | Problem:
         accepted = sorted({mt for op in operations for mt in op.bodies})
-        media = parse_media_type(request.header("content-type"))
+        media = request.media
         media_type = media.essence
         if media_type not in accepted:
             sent = f"'{media_type}'" if media_type else "no Content-Type"
@@ -202,6 +147,8 @@ class RequestChecker:
                 None,
                 415,
             )
+        if body_error is not None:
+            return body_error
         if parts is None and len(request.body) > self.max_body_bytes:
             return too_large(self.max_body_bytes)
         if media_type == MULTIPART:
@@ -214,7 +161,7 @@ class RequestChecker:
         if not request.body:
             return Problem(Code.EMPTY_BODY, "The request body is empty.")
         text = request.body.decode("utf-8", errors="replace")
-        if media_type == "application/json":
+        if media_type == JSON:
             try:
                 data = json.loads(text)
             except ValueError as exc:
@@ -230,7 +177,7 @@ class RequestChecker:
         problems: list[Problem] = []
         counts = Counter(name for name, _, _ in items)
         form: dict[str, Any] = {}
-        files: dict[str, UploadedFile] = {}
+        files: dict[str, Part] = {}
         for name, value, part in items:
             prop = body.property_named(name)
             if counts[name] > 1 and not (prop and prop.is_list) and name not in form:
@@ -272,7 +219,7 @@ class RequestChecker:
             elif isinstance(value, str):
                 value = prop.cast(value)
             if part is not None and part.is_file and prop.is_file:
-                files[name] = UploadedFile(part.filename or "", part.content_type, part.size, part.data)
+                files[name] = part
             if prop.is_list:
                 form.setdefault(name, []).append(value)
             else:
@@ -300,7 +247,7 @@ class RequestChecker:
         return Verdict(tuple(problems), op, text_fields, files)
 
 
-def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mapping[str, UploadedFile]) -> bool:
+def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mapping[str, Part]) -> bool:
     """True when every field is a plain string (or a file for a binary property): nothing to validate."""
     fits = body.any_string_fits
     return all(
@@ -309,19 +256,12 @@ def _schema_cannot_fail(body: RequestBody, form: Mapping[str, Any], files: Mappi
     )
 
 
-def body_problem(exc: WireError | BodyTooLarge) -> Problem:
-    """The problem for a body that could not be read, in memory or while it streamed in."""
-    if isinstance(exc, BodyTooLarge):
-        return too_large(exc.limit)
-    code = Code.EMPTY_BODY if exc.reason == "empty_body" else Code.INVALID_MULTIPART
-    return Problem(code, exc.message[:1].upper() + exc.message[1:] + ".")
-
-
-def too_large(limit: int) -> Problem:
-    """The 413 problem, shared by the checker and the streaming server."""
-    return Problem(
-        Code.REQUEST_TOO_LARGE,
-        f"Request body too large: the limit is {limit} bytes ({limit / 1048576:.0f} MiB).",
-        None,
-        413,
-    )
+def bearer_problem(request: RawRequest) -> Problem | None:
+    """HTTP bearer auth, as the documents' ``security`` asks for it; None when a token is there."""
+    value = (request.header("authorization") or "").strip()
+    if not value:
+        return no_api_key()
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return wrong_auth_scheme(scheme)
+    return None

@@ -14,11 +14,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests import images
-from contract_tests.checker import MULTIPART, RawRequest
-from contract_tests.multipart import FormPart, content_type, encode_multipart
-from contract_tests.problems import Code
-from contract_tests.specs import Document, Operation, Property, RequestBody
+from contract_tests.core import images
+from contract_tests.core.http import RawRequest
+from contract_tests.core.media_type import MULTIPART
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.problems import Code
+from contract_tests.core.specs import Document, Operation, Property, RequestBody
 
 # -- values -----------------------------------------------------------------------------------
 
@@ -44,21 +45,17 @@ _IMAGE_MAKERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
 _FILE_STEMS = st.sampled_from(["场景1", "input_reference", "photo", "画面 2", "frame-01", "кадр"])
 
 
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    filename: str
-    content_type: str
-
-
-def _upload(media: str, stem: str, pad: int) -> Upload:
+def _upload(name: str, media: str, stem: str, pad: int) -> FormPart:
     ext, make = _IMAGE_MAKERS[media]
-    return Upload(make(pad), stem + ext, media)
+    return FormPart(name, make(pad), stem + ext, media)
 
 
-uploads = st.builds(
-    _upload, st.sampled_from(sorted(_IMAGE_MAKERS)), _FILE_STEMS, st.integers(min_value=0, max_value=4096)
-)
+def uploads(name: str) -> st.SearchStrategy[FormPart]:
+    """A real image file part for the property ``name`` (the encoder's one part type)."""
+    return st.builds(
+        _upload, st.just(name), st.sampled_from(sorted(_IMAGE_MAKERS)), _FILE_STEMS,
+        st.integers(min_value=0, max_value=4096),
+    )
 
 
 def _typed_text(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
@@ -106,7 +103,7 @@ def text_values(prop: Property, realistic: bool = False) -> st.SearchStrategy[st
 def part_for(prop: Property, realistic: bool = False) -> st.SearchStrategy[FormPart]:
     """The part a valid client sends for ``prop``: a file part for binary, else a text part."""
     if prop.is_file:
-        return uploads.map(lambda u: FormPart(prop.name, u.data, u.filename, u.content_type))
+        return uploads(prop.name)
     return text_values(prop, realistic).map(lambda v: FormPart(prop.name, v.encode("utf-8")))
 
 
@@ -161,9 +158,9 @@ def multipart_body(op: Operation) -> RequestBody:
 
 def create_operation(document: Document) -> Operation:
     """The document's multipart POST operation (the create call)."""
-    for op in document.operations:
-        if op.method == "post" and MULTIPART in op.bodies:
-            return op
+    op = document.create_operation
+    if op is not None:
+        return op
     raise ValueError(f"document {document.id} has no multipart POST operation")
 
 

@@ -14,8 +14,8 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.media_types import util as media_type_util
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from contract_tests.checker import RawRequest
-from contract_tests.specs import Document
+from contract_tests.core.http import RawRequest
+from contract_tests.core.specs import Document
 
 
 class OpenAPICoreRequest:

@@ -19,8 +19,8 @@ from email.utils import collapse_rfc2231_value
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser
 
-from contract_tests.media_type import TOKEN_BYTES, MediaType
-from contract_tests.media_type import media_type_of as media_type_of  # its old home; parse_media_type is the one
+from contract_tests.core.media_type import TOKEN_BYTES, MediaType
+from contract_tests.core.media_type import media_type_of as media_type_of  # its old home; parse_media_type is the one
 
 logger = logging.getLogger(__name__)
 

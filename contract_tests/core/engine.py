@@ -13,10 +13,11 @@ import re
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.core.stores import MemoryStore, VideoRecord, VideoStore
 
 DEFAULT_MODEL = "sora-2"
 DEFAULT_SECONDS = "4"
@@ -44,83 +45,6 @@ def normalize_size(value: Any, default: str = DEFAULT_SIZE) -> str:
             return "720x720"
         return "1280x720" if width > height else "720x1280"
     return f"{width}x{height}"
-
-
-@dataclass
-class VideoRecord:
-    """A stored job: the public video plus what the engine needs to advance it."""
-
-    video: dict[str, Any]
-    started_at: float
-    render_seconds: float
-    fail: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "video": self.video,
-            "started_at": self.started_at,
-            "render_seconds": self.render_seconds,
-            "fail": self.fail,
-            "extra": self.extra,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VideoRecord:
-        return cls(
-            dict(data["video"]),
-            float(data["started_at"]),
-            float(data["render_seconds"]),
-            data.get("fail"),
-            dict(data.get("extra") or {}),
-        )
-
-
-class VideoStore(Protocol):
-    """Where records live. In memory by default; the mock server adds a SQLite one."""
-
-    def put(self, record: VideoRecord) -> None: ...
-    def get(self, video_id: str) -> VideoRecord | None: ...
-    def delete(self, video_id: str) -> bool: ...
-    def ids(self) -> list[str]: ...
-    def clear(self) -> None: ...
-
-
-class MemoryStore:
-    """A bounded in-memory store: the oldest videos are forgotten past ``capacity``."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._records: OrderedDict[str, VideoRecord] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, record: VideoRecord) -> None:
-        with self._lock:
-            self._records[record.video["id"]] = record
-            while len(self._records) > self.capacity:
-                self._records.popitem(last=False)
-
-    def get(self, video_id: str) -> VideoRecord | None:
-        return self._records.get(video_id)
-
-    def delete(self, video_id: str) -> bool:
-        with self._lock:
-            return self._records.pop(video_id, None) is not None
-
-    def ids(self) -> list[str]:
-        return list(self._records)
-
-    def records(self) -> list[VideoRecord]:
-        """Every record in creation order (optional for stores; the engine lists with it)."""
-        with self._lock:
-            return list(self._records.values())
-
-    def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
-
-    def __len__(self) -> int:
-        return len(self._records)
 
 
 @dataclass(frozen=True)
@@ -248,6 +172,14 @@ class VideoEngine:
         record = self.store.get(video_id)
         return self.view(record) if record else None
 
+    def render_seconds_of(self, video_id: str, asked: float | None = None) -> float:
+        """How long a video renders: ``asked`` (its Prefer: render-seconds) when given, else the stored
+        value, else the engine's default. A create knows it without reading the store back."""
+        if asked is not None:
+            return asked
+        record = self.store.get(video_id)
+        return record.render_seconds if record is not None else self.render_seconds
+
     def delete(self, video_id: str) -> dict[str, Any] | None:
         if not self.store.delete(video_id):
             return None
@@ -255,15 +187,8 @@ class VideoEngine:
 
     def iter_videos(self) -> Iterator[dict[str, Any]]:
         now = self.clock()
-        records: Callable[[], list[VideoRecord]] | None = getattr(self.store, "records", None)
-        if records is not None:  # a store that can read everything at once saves a query per video
-            for each in records():
-                yield self.view(each, now)
-            return
-        for video_id in self.store.ids():
-            record = self.store.get(video_id)
-            if record is not None:
-                yield self.view(record, now)
+        for record in self.store.records():  # one read for the lot, in creation order
+            yield self.view(record, now)
 
     def list(self, *, limit: int = 20, after: str | None = None, order: str = "desc") -> Page:
         """A page of videos, newest first by default, after the ``after`` cursor."""

@@ -13,7 +13,7 @@ the smallest legal Constrained Baseline (CAVLC) stream can carry:
 
 The references are the H.264 spec's clauses 7.3 (syntax), 9.1 (Exp-Golomb codes), 9.2.1 (nC of
 ``coeff_token``) and Table A-1 (level limits). :func:`still_stream` answers the NAL units; the MP4
-muxer (:mod:`contract_tests.mp4`) stores them.
+muxer (:mod:`contract_tests.core.mp4`) stores them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from contract_tests.bits import BitWriter
+from contract_tests.core.bits import BitWriter
 
 PROFILE_BASELINE = 66
 CONSTRAINED_BASELINE = 0xC0  # constraint_set0_flag and constraint_set1_flag

@@ -11,56 +11,25 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-from contract_tests.checker import RawRequest, RequestChecker, Verdict
-from contract_tests.controls import PREFER, Controls, Decision
-from contract_tests.engine import VideoEngine
-from contract_tests.journal import Journal
-from contract_tests.problems import Code, Problem, error_response
-from contract_tests.specs import SpecRegistry
-from contract_tests.wire import Part
+from contract_tests.core import assets
+from contract_tests.core.byte_range import Unsatisfiable, requested_range
+from contract_tests.core.checker import RequestChecker, Verdict
+from contract_tests.core.controls import PREFER, Controls, Decision
+from contract_tests.core.engine import VideoEngine
+from contract_tests.core.http import RawRequest, RawResponse
+from contract_tests.core.journal import Journal
+from contract_tests.core.problems import Code, Problem, internal_error, not_found, not_ready, unknown_url
+from contract_tests.core.routing import Route, Router
+from contract_tests.core.specs import SpecRegistry
+from contract_tests.core.wire import Part
 
-_VIDEO = re.compile(r"^/v1/videos/(?P<id>[^/]+)$")
-_CONTENT = re.compile(r"^/v1/videos/(?P<id>[^/]+)/content$")
-_REMIX = re.compile(r"^/v1/videos/(?P<id>[^/]+)/remix$")
-_CREATE = "/v1/videos"
 logger = logging.getLogger(__name__)
 POLL_AFTER = "openai-poll-after-ms"
-# Problems the checker finds before it reads a body: they outrank a body that failed to stream.
-_BEFORE_BODY = frozenset({Code.UNKNOWN_URL, Code.METHOD_NOT_ALLOWED, Code.INVALID_API_KEY, Code.UNSUPPORTED_MEDIA_TYPE})
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    status: int
-    body: bytes
-    headers: Mapping[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
-    # Seconds the door should wait before answering (latency controls); the service sleeps it
-    # itself only when built with ``sleep`` (the default), so an async door can await it instead.
-    delay: float = 0.0
-    # The object a JSON body was made from, so the journal does not parse back what was just dumped.
-    data: Any = field(default=None, compare=False, repr=False)
-
-    @classmethod
-    def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        return cls(status, body, {"content-type": "application/json", **(headers or {})}, data=payload)
-
-    @classmethod
-    def error(cls, *problems: Problem) -> RawResponse:
-        status, payload = error_response(problems)
-        return cls.json(status, payload)
-
-    def payload(self) -> Any:
-        if self.data is not None:
-            return self.data
-        return json.loads(self.body) if self.body else None
 
 
 class VideoService:
@@ -79,39 +48,60 @@ class VideoService:
     ) -> None:
         self.registry = registry
         self.server = server
-        self.checker = checker or RequestChecker(registry)
+        self.router = Router(registry, server)
+        self.checker = checker or RequestChecker(registry, router=self.router)
         self.engine = engine or VideoEngine()
         self.journal = journal if journal is not None else Journal()
         self.controls = controls or Controls()
         self.sleep = sleep
+        # What each operation of the family document does (by operationId); the create is the relays'.
+        self._handlers: dict[str, Callable[[Route, RawRequest, Decision], RawResponse]] = {
+            "ListVideos": self._list,
+            "RetrieveVideo": self._retrieve,
+            "DeleteVideo": self._delete,
+            "RetrieveVideoContent": self._download,
+            "RemixVideo": self._remix,
+        }
+
+    def resolve(self, request: RawRequest) -> Route:
+        """The request's route: a door calls this once and hands the route to :meth:`handle`."""
+        return self.router.resolve(request.method, request.path, request.host)
 
     def handle(
-        self, request: RawRequest, parts: list[Part] | None = None, *, body_problem: Problem | None = None
+        self,
+        request: RawRequest,
+        parts: list[Part] | None = None,
+        *,
+        body_problem: Problem | None = None,
+        route: Route | None = None,
     ) -> RawResponse:
         """Answer one request and journal it. Never raises for any client input.
 
-        ``parts`` is a body a streaming door already parsed; ``body_problem`` is why a streamed
-        body could not be parsed (see :func:`contract_tests.checker.body_problem`), reported unless the checker finds
-        an earlier problem (route, auth, media type), so both doors rank problems alike.
+        ``route`` is what the door resolved (resolved here when absent); ``parts`` is a body a
+        streaming door already parsed, ``body_problem`` why a streamed body could not be read. The
+        checker ranks that with the route, auth and media type, so every door ranks problems alike.
         """
         started = time.perf_counter()
         verdict: Verdict | None = None
         decision = Decision()
         try:
-            documented = self.checker.documented_body(request, self.server)
-            remix = request.method == "POST" and _REMIX.match(request.path.rstrip("/")) is not None
-            decision = self.controls.decide(request.header(PREFER), creates=documented or remix)
-            if documented:
-                verdict = self._check(request, parts, body_problem)
+            route = route or self.resolve(request)
+            decision = self.controls.decide(request.header(PREFER), creates=route.creates)
+            verdict = self.checker.check_route(route, request, parts, body_problem)
+            if not verdict.ok:
+                response = RawResponse.error(*verdict.problems)
+            elif decision.problem is not None:
+                response = RawResponse.error(decision.problem)  # forced: answered after the contract's checks
+            elif route.documented:
                 response = self._create(verdict, decision)
-            elif body_problem is not None:  # e.g. an oversized remix body
-                response = RawResponse.error(body_problem)
             else:
-                response = self._lifecycle(request, decision)
+                response = self._handlers.get(route.operation_id or "", _unserved)(route, request, decision)
+            if not route.documented:
+                verdict = None  # the journal's verdict is the contract's, on the documented calls only
         except Exception as exc:  # a bug must not become a stack trace on the wire, but must be seen
             logger.exception("internal error answering %s %s", request.method, request.path)
-            problem = Problem(Code.SERVER_ERROR, f"The mock hit an internal error: {type(exc).__name__}.", None, 500)
-            response = RawResponse.error(problem)
+            response = RawResponse.error(internal_error(exc))
+            verdict = None
         response = self._apply(response, decision)
         self._journal(request, verdict, response, time.perf_counter() - started, decision)
         if self.sleep is not None and response.delay > 0:
@@ -123,14 +113,6 @@ class VideoService:
         self.engine.reset()
         self.journal.clear()
 
-    def _check(self, request: RawRequest, parts: list[Part] | None, body_problem: Problem | None) -> Verdict:
-        if body_problem is None:
-            return self.checker.check(request, self.server, parts)
-        verdict = self.checker.check(request, self.server, [])
-        if verdict.problems and verdict.problems[0].code in _BEFORE_BODY:
-            return verdict
-        return Verdict((body_problem,), verdict.operation)
-
     @staticmethod
     def _apply(response: RawResponse, decision: Decision) -> RawResponse:
         headers = dict(response.headers)
@@ -138,51 +120,34 @@ class VideoService:
             headers["preference-applied"] = ", ".join(decision.applied)
         return dataclasses.replace(response, headers=headers, delay=decision.delay)
 
-    def _video(self, video: dict[str, Any]) -> RawResponse:
-        """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask."""
+    def _video(self, video: dict[str, Any], render_seconds: float | None = None) -> RawResponse:
+        """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask.
+
+        ``render_seconds`` is what a create or remix just set; else the store is asked."""
         headers = {}
         if video.get("status") in {"queued", "in_progress"}:
-            record = self.engine.store.get(str(video.get("id")))  # a Prefer: render-seconds of its own
-            render = record.render_seconds if record is not None else self.engine.render_seconds
+            render = render_seconds if render_seconds is not None else self.engine.render_seconds_of(str(video["id"]))
             headers[POLL_AFTER] = str(max(100, min(5000, int(render * 100))))
         return RawResponse.json(200, video, headers)
 
     def _create(self, verdict: Verdict, decision: Decision) -> RawResponse:
-        if not verdict.ok:
-            return RawResponse.error(*verdict.problems)
-        if decision.problem is not None:
-            return RawResponse.error(decision.problem)  # forced: answer it without creating a video
-        return self._video(
-            self.engine.create(verdict.fields, fail=decision.fail, render_seconds=decision.render_seconds)
-        )
+        """One write: the video is stored once and answered from what was written, not read back."""
+        render = self.engine.render_seconds if decision.render_seconds is None else decision.render_seconds
+        video = self.engine.create(verdict.fields, fail=decision.fail, render_seconds=render)
+        return self._video(video, render)
 
-    def _lifecycle(self, request: RawRequest, decision: Decision) -> RawResponse:
-        # Every route of the family is guarded like the documented create call (bearer auth when
-        # no document says otherwise); a forced error comes after auth, as it does on create.
-        create_url = urlsplit(request.url)._replace(path=_CREATE, query="", fragment="").geturl()
-        ops = self.checker.route(RawRequest("POST", create_url, request.headers), self.server)
-        auth = self.checker.check_auth(request, None if isinstance(ops, Problem) else ops[0])
-        if auth is not None:
-            return RawResponse.error(auth)
-        if decision.problem is not None:
-            return RawResponse.error(decision.problem)
-        path = request.path.rstrip("/")
-        query = {k: v[-1] for k, v in parse_qs(urlsplit(request.url).query).items()}
-        method = request.method
-        if path == _CREATE and method == "GET":
-            return self._list(query)
-        if match := _VIDEO.match(path):
-            if method == "GET":
-                video = self.engine.get(match["id"])
-                return self._video(video) if video is not None else RawResponse.error(not_found(match["id"]))
-            if method == "DELETE":
-                return self._found(match["id"], self.engine.delete(match["id"]))
-        if (match := _REMIX.match(path)) and method == "POST":
-            return self._remix(match["id"], request, decision)
-        if (match := _CONTENT.match(path)) and method in {"GET", "HEAD"}:
-            variant, head = query.get("variant", "video"), method == "HEAD"
-            return self.content(match["id"], variant, request.header("range"), head=head)
-        return RawResponse.error(Problem(Code.UNKNOWN_URL, f"Invalid URL ({method} {request.path}).", None, 404))
+    def _retrieve(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+        video_id = route.params["video_id"]
+        video = self.engine.get(video_id)
+        return self._video(video) if video is not None else RawResponse.error(not_found(video_id))
+
+    def _delete(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+        video_id = route.params["video_id"]
+        return self._found(video_id, self.engine.delete(video_id))
+
+    def _download(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+        variant = _query(request).get("variant", "video")
+        return self.content(route.params["video_id"], variant, request.header("range"), head=request.method == "HEAD")
 
     @staticmethod
     def _found(video_id: str, payload: dict[str, Any] | None) -> RawResponse:
@@ -190,7 +155,8 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         return RawResponse.json(200, payload)
 
-    def _list(self, query: Mapping[str, str]) -> RawResponse:
+    def _list(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+        query = _query(request)
         try:
             limit = int(query.get("limit", "20"))
         except ValueError:
@@ -206,7 +172,8 @@ class VideoService:
             )
         return RawResponse.json(200, self.engine.list(limit=limit, after=query.get("after"), order=order).as_dict())
 
-    def _remix(self, video_id: str, request: RawRequest, decision: Decision) -> RawResponse:
+    def _remix(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+        video_id = route.params["video_id"]
         try:
             payload = json.loads(request.body or b"{}")
         except ValueError:
@@ -227,9 +194,6 @@ class VideoService:
         return self._video(remixed)
 
     def _content(self, video_id: str, variant: str, range_header: str | None) -> RawResponse:
-        from contract_tests import assets
-        from contract_tests.byte_range import Unsatisfiable, requested_range
-
         if variant not in assets.VARIANTS:
             allowed = ", ".join(assets.VARIANTS)
             return RawResponse.error(
@@ -288,7 +252,7 @@ class VideoService:
         entry = self.journal.record(
             method=request.method,
             path=request.path,
-            query=urlsplit(request.url).query,
+            query=request.query,
             headers=dict(request.headers),
             verdict="-" if verdict is None else ("accepted" if verdict.ok else "rejected"),
             problems=[p.as_dict() for p in verdict.problems] if verdict else [],
@@ -310,16 +274,10 @@ class VideoService:
             self.journal.previews.keep(entry.id, whole)
 
 
-def not_found(video_id: str) -> Problem:
-    return Problem(Code.NOT_FOUND, f"No video found with id '{video_id}'.", "video_id", 404)
+def _query(request: RawRequest) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(request.query).items()}
 
 
-def not_ready(video_id: str, status: str) -> Problem:
-    return Problem(
-        Code.VIDEO_NOT_READY,
-        f"Video '{video_id}' is {status}; its content is available once it is completed.",
-        "video_id",
-        400,
-    )
-
-
+def _unserved(route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+    """An operation of the family document no handler serves yet: answered like an unknown URL."""
+    return RawResponse.error(unknown_url(request.method, request.path))

@@ -1,4 +1,8 @@
-"""SQLite state for ``--state PATH``: videos and journal that survive a restart and are shared.
+"""Storage: the video store protocol, the in-memory store and the SQLite state, in one place.
+
+:class:`VideoStore` is everything the engine calls; :class:`MemoryStore` is the default, and
+:class:`SqliteStore`/:class:`SqliteJournal` are ``sora-mock --state PATH``: videos and journal that
+survive a restart and are shared between worker processes.
 
 Several uvicorn worker processes open the same file; WAL mode lets readers and the one writer
 proceed together, and ``busy_timeout`` makes a writer wait for the lock instead of failing.
@@ -14,13 +18,93 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from contract_tests.engine import VideoRecord
-from contract_tests.journal import Entry, Journal
+from contract_tests.core.journal import Entry, Journal
+
+
+@dataclass
+class VideoRecord:
+    """A stored job: the public video plus what the engine needs to advance it."""
+
+    video: dict[str, Any]
+    started_at: float
+    render_seconds: float
+    fail: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "video": self.video,
+            "started_at": self.started_at,
+            "render_seconds": self.render_seconds,
+            "fail": self.fail,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VideoRecord:
+        return cls(
+            dict(data["video"]),
+            float(data["started_at"]),
+            float(data["render_seconds"]),
+            data.get("fail"),
+            dict(data.get("extra") or {}),
+        )
+
+
+class VideoStore(Protocol):
+    """Where records live. In memory by default; the mock server adds a SQLite one."""
+
+    def put(self, record: VideoRecord) -> None: ...
+    def get(self, video_id: str) -> VideoRecord | None: ...
+    def delete(self, video_id: str) -> bool: ...
+    def ids(self) -> list[str]: ...
+    def records(self) -> list[VideoRecord]: ...  # every record in creation order, in one read
+    def clear(self) -> None: ...
+
+
+class MemoryStore:
+    """A bounded in-memory store: the oldest videos are forgotten past ``capacity``."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._records: OrderedDict[str, VideoRecord] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, record: VideoRecord) -> None:
+        with self._lock:
+            self._records[record.video["id"]] = record
+            while len(self._records) > self.capacity:
+                self._records.popitem(last=False)
+
+    def get(self, video_id: str) -> VideoRecord | None:
+        return self._records.get(video_id)
+
+    def delete(self, video_id: str) -> bool:
+        with self._lock:
+            return self._records.pop(video_id, None) is not None
+
+    def ids(self) -> list[str]:
+        return list(self._records)
+
+    def records(self) -> list[VideoRecord]:
+        """Every record in creation order (the engine lists with it)."""
+        with self._lock:
+            return list(self._records.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
 
 if sys.platform != "win32":
     import fcntl
@@ -93,7 +177,7 @@ class _Database:
 
 
 class SqliteStore:
-    """A :class:`~contract_tests.engine.VideoStore` in a SQLite file, oldest forgotten past ``capacity``."""
+    """A :class:`~contract_tests.core.engine.VideoStore` in a SQLite file, oldest forgotten past ``capacity``."""
 
     def __init__(self, path: str | Path, capacity: int = 10_000) -> None:
         self.db = _Database(path)

@@ -2,9 +2,9 @@
 
 A frontend testing a player, a portrait layout or a duration label needs the content to have the
 video's ``size`` and ``seconds``, so every file is generated for them, in pure Python (no ffmpeg
-at run time) and cached: a flat-coloured H.264 still (:mod:`contract_tests.h264`) muxed for the
-whole duration (:mod:`contract_tests.mp4`), a WebP thumbnail and a JPEG spritesheet of the same
-aspect ratio (:mod:`contract_tests.images`).
+at run time) and cached: a flat-coloured H.264 still (:mod:`contract_tests.core.h264`) muxed for the
+whole duration (:mod:`contract_tests.core.mp4`), a WebP thumbnail and a JPEG spritesheet of the same
+aspect ratio (:mod:`contract_tests.core.images`).
 
 Sizes H.264 cannot code as asked are adjusted, and said so in the README: an odd side is rounded
 down to even (4:2:0 has no odd sizes), a frame beyond level 5.1 (36864 macroblocks, e.g. more than
@@ -17,8 +17,8 @@ from __future__ import annotations
 import functools
 import math
 
-from contract_tests import h264, images, mp4
-from contract_tests.engine import DEFAULT_SECONDS, DEFAULT_SIZE, normalize_size
+from contract_tests.core import h264, images, mp4
+from contract_tests.core.engine import DEFAULT_SECONDS, DEFAULT_SIZE, normalize_size
 
 VARIANTS: dict[str, str] = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
 COLOUR = (38, 87, 197)  # the admin page's blue

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.core.specs import SpecRegistry, load_registry
 from contract_tests.live.config import DEFAULT_BUDGET, DEFAULT_TIMEOUT, live_requested, resolve
 from contract_tests.live.hooks import LiveSession, Redaction, environment_secrets
 from contract_tests.live.secrets import Redactor
-from contract_tests.respx_mock import SoraMock
-from contract_tests.specs import SpecRegistry, load_registry
 from contract_tests.suite.profiles import register_named_profiles
+from contract_tests.testing.respx_mock import SoraMock
 
 LIVE_SESSION = pytest.StashKey["LiveSession | None"]()
 

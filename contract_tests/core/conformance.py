@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.specs import Operation
+from contract_tests.core.specs import Operation
 
 _WXH = re.compile(r"^[1-9]\d{1,4}x[1-9]\d{1,4}$")
 # A plausible creation time: after the relays' first documented example, and not in the future.

@@ -24,8 +24,10 @@ from openapi_core.validation.schemas import (
 from openapi_core.validation.schemas.validators import SchemaValidator
 from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
+from contract_tests.core.bundled import SPECS_ENV, document_files, specs_dir
+
 # specs_dir stays importable from here, its home before the installed-package case needed a module.
-from contract_tests.bundled import SPECS_ENV, specs_dir
+from contract_tests.core.media_type import MULTIPART
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -145,6 +147,21 @@ class Operation:
     security: tuple[Mapping[str, Any], ...]
     responses: Mapping[str, Mapping[str, Any]]
     response_validators: Mapping[str, SchemaValidator]
+    # The document's operationId (else "METHOD path"): what a door dispatches a routed request on.
+    operation_id: str = ""
+    # x-sora-creates-video: the operation starts a video (the controls' failure draws apply to it).
+    creates_video: bool = False
+
+    @property
+    def multipart(self) -> RequestBody | None:
+        """The multipart/form-data body: an operation with one is a create call (the one rule
+        routing, strategies and /openapi.json share)."""
+        return self.bodies.get(MULTIPART)
+
+    def path_params(self, path: str) -> dict[str, str] | None:
+        """The path's parameters when it matches this operation's template, else None."""
+        match = self.path_regex.fullmatch(path)
+        return match.groupdict() if match is not None else None
 
     def matches(self, method: str, path: str) -> bool:
         return method.lower() == self.method and self.path_regex.fullmatch(path) is not None
@@ -173,6 +190,11 @@ class Document:
     @property
     def base_url(self) -> str:
         return self.server_urls[0].rstrip("/") if self.server_urls else "http://localhost"
+
+    @property
+    def create_operation(self) -> Operation | None:
+        """The document's create call: its first operation with a multipart body."""
+        return next((op for op in self.operations if op.multipart is not None), None)
 
     def operation(self, method: str, path: str) -> Operation | None:
         for op in self.operations:
@@ -240,8 +262,18 @@ class SpecRegistry:
 
 def _path_regex(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[^}/]+\})", template)
-    pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-    return re.compile(pattern)
+    names: set[str] = set()
+
+    def piece(part: str) -> str:
+        if not part.startswith("{"):
+            return re.escape(part)
+        name = part[1:-1]
+        if not name.isidentifier() or name in names:
+            return "[^/]+"
+        names.add(name)
+        return f"(?P<{name}>[^/]+)"
+
+    return re.compile("".join(piece(p) for p in parts))
 
 
 _ANNOTATIONS = {"description", "title", "example", "examples", "default", "deprecated", "nullable"}
@@ -317,6 +349,8 @@ def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple
                     security=tuple(security or ()),
                     responses=responses,
                     response_validators=validators,
+                    operation_id=str(raw.get("operationId") or f"{method.upper()} {path}"),
+                    creates_video=raw.get("x-sora-creates-video") is True,
                 )
             )
     return tuple(ops)
@@ -353,7 +387,7 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
 def _load_registry(directory: Path) -> SpecRegistry:
     if not directory.is_dir():
         raise SpecError(f"{directory}: specs directory does not exist (set {SPECS_ENV} to another one)")
-    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    files = document_files(directory)
     if not files:
         raise SpecError(f"{directory}: no *.yaml documents")
     return SpecRegistry(directory, {doc.id: doc for doc in map(load_document, files)})

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from contract_tests.journal import image_type
-from contract_tests.media_type import parse_media_type
-from contract_tests.redaction import Redactor, redact_headers, redact_query, request_secrets
-from contract_tests.wire import WireError, parse_multipart
+from contract_tests.core.images import image_type
+from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
+from contract_tests.core.wire import WireError, parse_multipart
 
 try:
     import fcntl

@@ -1,7 +1,7 @@
 """The request journal: what each client sent, the contract's verdict, and what was answered.
 
 Bounded, so a long-running mock does not grow without limit; secrets are redacted on the way
-in (:meth:`Journal.redact`, the rules of :mod:`contract_tests.redaction`), by every store, so
+in (:meth:`Journal.redact`, the rules of :mod:`contract_tests.core.redaction`), by every store, so
 nothing that reads the journal (a test, an admin page, a JSON dump, a state file) can leak a token.
 """
 
@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.redaction import Redactor, redact_headers, redact_query, request_secrets
+from contract_tests.core.images import image_type
+from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
 
 # Encodes an entry once to test it for secrets in one pass (built once: json.dumps with options
 # builds an encoder per call).
@@ -25,16 +26,6 @@ _CHECK_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 PREVIEW_MAX_BYTES = 1024 * 1024
 PREVIEW_ENTRIES = 20
 PREVIEW_TOTAL_BYTES = 8 * 1024 * 1024
-# What a kept upload must start with: only real raster images are kept (never SVG or HTML,
-# which a browser would run), and the type served is the one sniffed, not the one declared.
-_IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
 @dataclass
 class Entry:
     """One journaled exchange."""
@@ -75,13 +66,6 @@ class Entry:
             "video_id": self.video_id,
             **self.extra,
         }
-
-
-def image_type(data: bytes) -> str | None:
-    """The raster image type ``data`` really is (PNG, JPEG, GIF, WebP), or None."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((media for signature, media in _IMAGE_SIGNATURES if data.startswith(signature)), None)
 
 
 class Previews:

@@ -1,0 +1,79 @@
+"""The request and the response every door translates to and from: bytes on a wire, no transport.
+
+The respx router, the ASGI door and the tests build a :class:`RawRequest`; the service answers a
+:class:`RawResponse`. Errors are rendered by :func:`contract_tests.core.problems.render` only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from contract_tests.core.media_type import MediaType, parse_media_type
+from contract_tests.core.problems import Problem, render
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """An HTTP request as bytes on a wire; headers are stored lower-cased."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", self.method.upper())
+        object.__setattr__(self, "headers", {k.lower(): v for k, v in self.headers.items()})
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.url).query
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    @functools.cached_property
+    def media(self) -> MediaType:
+        """The parsed Content-Type, read once however many steps ask (the door, then the checker)."""
+        return parse_media_type(self.header("content-type"))
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
+    # Seconds the door should wait before answering (latency controls); the service sleeps it
+    # itself only when built with ``sleep`` (the default), so an async door can await it instead.
+    delay: float = 0.0
+    # The object a JSON body was made from, so the journal does not parse back what was just dumped.
+    data: Any = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        return cls(status, body, {"content-type": "application/json", **(headers or {})}, data=payload)
+
+    @classmethod
+    def error(cls, *problems: Problem, headers: Mapping[str, str] | None = None) -> RawResponse:
+        """The one rendering of problems every door sends: status, OpenAI error JSON, its headers."""
+        status, payload = render(problems)
+        return cls.json(status, payload, headers)
+
+    def payload(self) -> Any:
+        if self.data is not None:
+            return self.data
+        return json.loads(self.body) if self.body else None
