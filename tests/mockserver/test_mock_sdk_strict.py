@@ -7,10 +7,10 @@ download_content, remix, edit, extend, create_character, get_character; plus cre
 the ``with_raw_response`` / ``with_streaming_response`` variants.
 
 What the SDK cannot send is sent over raw httpx, next to it: openai 3.54 refuses a dict for
-``video`` in its multipart calls (``RuntimeError: Expected entry at `video` to be bytes...``), so
+``video`` in ``edit``/``extend`` (``RuntimeError: Expected entry at `video` to be bytes...``), so
 an edit or extension of a completed video by id (``video[id]`` in a form, as the Node SDK sends
-it, or ``{"video": {"id"}}`` as JSON) goes over httpx; so do bodies the SDK's signatures forbid
-(no prompt).
+it, or ``{"video": {"id"}}`` as JSON) goes over httpx (and, as JSON, through the SDK's generic
+``client.post``, as the README shows); so do bodies the SDK's signatures forbid (no prompt).
 """
 
 from __future__ import annotations
@@ -262,3 +262,22 @@ def test_the_journal_shows_the_new_calls_with_verdict_and_source(
     refused = next(r for r in reversed(rows) if r["path"] == "/v1/videos/extensions")
     assert (refused["verdict"], refused["status"]) == ("rejected", 400)
     assert refused["problems"][0]["param"] == "seconds"
+
+
+def test_the_sdk_generic_post_sends_a_reference_as_json(sdk: openai.OpenAI, source: openai.types.Video) -> None:
+    """The README's way to edit by id from Python: the SDK's own client, a JSON body, a strict Video back."""
+    edited = sdk.post("/videos/edits", body={"prompt": "dusk", "video": {"id": source.id}}, cast_to=openai.types.Video)
+    assert (edited.remixed_from_video_id, edited.prompt, edited.status) == (source.id, "dusk", "queued")
+
+
+def test_openapi_json_describes_the_new_calls(http: httpx.Client) -> None:
+    document = http.get("/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    for path in ("/v1/videos/edits", "/v1/videos/extensions", "/v1/videos/characters"):
+        body = paths[path]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert body["$ref"].removeprefix("#/components/schemas/") in schemas
+    assert paths["/v1/videos/characters/{character_id}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ] == {"$ref": "#/components/schemas/Character"}
+    assert schemas["ExtensionSeconds"]["enum"] == ["4", "8", "12", "16", "20"]
+    assert set(schemas["Character"]["required"]) == {"id", "object", "name", "created_at"}
