@@ -17,11 +17,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.core.mp4_probe import Probe
 from contract_tests.core.stores import MemoryStore, VideoRecord, VideoStore
 
 DEFAULT_MODEL = "sora-2"
 DEFAULT_SECONDS = "4"
 DEFAULT_SIZE = "720x1280"
+LANDSCAPE_SIZE = "1280x720"
+# The sizes the official SDKs' Video type allows (openai-python's VideoSize literals).
+SDK_SIZES = frozenset({"720x1280", "1280x720", "1024x1792", "1792x1024"})
 DEFAULT_RENDER_SECONDS = 30.0
 EXPIRY_SECONDS = 24 * 3600
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX×*:]\s*(\d{1,5})\s*$")
@@ -45,6 +49,14 @@ def normalize_size(value: Any, default: str = DEFAULT_SIZE) -> str:
             return "720x720"
         return "1280x720" if width > height else "720x1280"
     return f"{width}x{height}"
+
+
+def sdk_size(width: int, height: int) -> str:
+    """``WxH`` when the SDKs' ``VideoSize`` names it, else the default size of that orientation."""
+    size = f"{width}x{height}"
+    if size in SDK_SIZES:
+        return size
+    return LANDSCAPE_SIZE if width > height else DEFAULT_SIZE
 
 
 def whole_seconds(value: Any) -> int:
@@ -160,18 +172,23 @@ class VideoEngine:
         *,
         call: str,
         add_seconds: int = 0,
+        upload: Probe | None = None,
         fail: Mapping[str, Any] | None = None,
         render_seconds: float | None = None,
     ) -> dict[str, Any] | None:
         """A new job made from a video, as ``POST /v1/videos/edits`` (``call="edit"``) and
         ``/extensions`` (``call="extension"``, ``add_seconds`` long) do; None when ``source_id`` is unknown.
 
-        ``source_id`` None is an uploaded MP4: the new video has the default size and seconds (the
-        upload is not probed). A source by id gives its size and seconds, and is linked through
-        ``remixed_from_video_id``, the one source field of the SDKs' Video type. An extension's
-        seconds is the stitched total, source plus extension, as the SDKs document.
+        ``source_id`` None is an uploaded MP4: ``upload`` is what its boxes say (None: unreadable,
+        so the default size and seconds); its size is kept when it is one the SDKs' ``VideoSize``
+        names, else the default of its orientation, so a strict SDK still reads the answer. A source
+        by id gives its size and seconds, and is linked through ``remixed_from_video_id``, the one
+        source field of the SDKs' Video type. An extension's seconds is the stitched total, source
+        plus extension, as the SDKs document.
         """
         fields: dict[str, Any] = {"size": DEFAULT_SIZE, "seconds": DEFAULT_SECONDS}
+        if upload is not None:
+            fields.update(size=sdk_size(upload.width, upload.height), seconds=whole_seconds(upload.seconds))
         render = self.render_seconds
         if source_id is not None:
             source = self.store.get(source_id)

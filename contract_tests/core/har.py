@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from contract_tests.core.images import image_type
 from contract_tests.core.media_type import parse_media_type
-from contract_tests.core.mp4 import is_mp4
+from contract_tests.core.mp4_probe import is_mp4
 from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
 from contract_tests.core.wire import WireError, parse_multipart
 

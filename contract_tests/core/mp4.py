@@ -93,11 +93,6 @@ def _movie(width: int, height: int, samples: Sequence[Sample], sps: bytes, pps: 
     return box(b"moov", mvhd, box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf)))
 
 
-def is_mp4(data: bytes) -> bool:
-    """Whether uploaded bytes are ISO base media (MP4, MOV): a file type box (``ftyp``) comes first."""
-    return data[4:8] == b"ftyp"
-
-
 FILE_TYPE = box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isom", b"iso2", b"avc1", b"mp41")
 
 

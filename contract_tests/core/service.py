@@ -23,7 +23,7 @@ from contract_tests.core.controls import PREFER, Controls, Decision
 from contract_tests.core.engine import VideoEngine, whole_seconds
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
-from contract_tests.core.mp4 import is_mp4
+from contract_tests.core.mp4_probe import is_mp4, probe
 from contract_tests.core.problems import Code, Problem, internal_error, not_found, not_ready, unknown_url
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import SpecRegistry
@@ -209,8 +209,8 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         return self._video(remixed)
 
-    def _source(self, verdict: Verdict) -> str | Problem | None:
-        """The video an edit or extension starts from: None for an uploaded MP4, else the id of a
+    def _source(self, verdict: Verdict) -> str | Part | Problem:
+        """The video an edit or extension starts from: an uploaded MP4 (its part), else the id of a
         completed video (form field ``video[id]`` or JSON ``{"video": {"id"}}``), else the problem."""
         upload = verdict.files.get("video")
         reference = verdict.fields.get("video")
@@ -220,7 +220,7 @@ class VideoService:
                 Code.INVALID_VALUE, "Send the video once: either a file part 'video' or 'video[id]', not both.", "video"
             )
         if upload is not None:
-            return None if is_mp4(upload.data) else not_mp4(upload)
+            return upload if is_mp4(upload.data) else not_mp4(upload)
         if source_id is None:
             return Problem(
                 Code.MISSING_REQUIRED_PARAMETER,
@@ -238,11 +238,12 @@ class VideoService:
         source = self._source(verdict)
         if isinstance(source, Problem):
             return source
+        source_id, upload = (None, probe(source.data)) if isinstance(source, Part) else (source, None)
         video = self.engine.derive(
-            source, str(verdict.fields["prompt"]), call=call, add_seconds=add_seconds, fail=decision.fail,
-            render_seconds=decision.render_seconds,
+            source_id, str(verdict.fields["prompt"]), call=call, add_seconds=add_seconds, upload=upload,
+            fail=decision.fail, render_seconds=decision.render_seconds,
         )
-        return self._video(video) if video is not None else not_found(str(source), "video")  # deleted meanwhile
+        return self._video(video) if video is not None else not_found(str(source_id), "video")  # deleted meanwhile
 
     def _edit(self, verdict: Verdict, decision: Decision) -> RawResponse | Problem:
         return self._derive(verdict, decision, "edit")

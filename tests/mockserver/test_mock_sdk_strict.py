@@ -123,15 +123,18 @@ def test_remix_keeps_size_and_seconds(sdk: openai.OpenAI, source: openai.types.V
 def test_edit_an_uploaded_mp4(sdk: openai.OpenAI, mp4: bytes) -> None:
     edited = sdk.videos.edit(prompt="make it night", video=("source.mp4", mp4, "video/mp4"), extra_headers=QUICK)
     assert edited.status == "queued" and edited.prompt == "make it night"
-    # An upload is not probed: the new video has the mock's default size and seconds, and no source id.
-    assert (edited.size, edited.seconds, edited.remixed_from_video_id) == ("720x1280", "4", None)
+    # The upload's boxes give the new video its size and seconds (the source's: 1280x720, 8 s); no source id.
+    assert (edited.size, edited.seconds, edited.remixed_from_video_id) == ("1280x720", "8", None)
     assert sdk.videos.retrieve(edited.id).status == "completed"
     assert sdk.videos.with_raw_response.edit(prompt="again", video=("s.mp4", mp4, "video/mp4")).parse().id
 
 
 def test_extend_an_upload_adds_its_seconds(sdk: openai.OpenAI, mp4: bytes) -> None:
     extended = sdk.videos.extend(prompt="and then", seconds="8", video=("source.mp4", mp4, "video/mp4"))
-    assert (extended.status, extended.seconds, extended.size) == ("queued", "12", "720x1280")  # 4 + 8
+    assert (extended.status, extended.seconds, extended.size) == ("queued", "16", "1280x720")  # 8 + 8
+    portrait = sdk.videos.download_content(completed(sdk, size="720x1280", seconds="4").id).content
+    longer = sdk.videos.extend(prompt="and then", seconds="4", video=("p.mp4", portrait, "video/mp4"))
+    assert (longer.seconds, longer.size) == ("8", "720x1280")
 
 
 def test_characters_are_created_and_read_back(sdk: openai.OpenAI, mp4: bytes) -> None:
@@ -166,7 +169,7 @@ def test_typed_errors_carry_param(sdk: openai.OpenAI, mp4: bytes) -> None:
 
 def test_extensions_of_16_and_20_seconds(sdk: openai.OpenAI, mp4: bytes) -> None:
     """Beyond the SDK's ``VideoSeconds`` literals ("4", "8", "12"), as OpenAI's extensions take them."""
-    for extra, total in (("16", "20"), ("20", "24")):
+    for extra, total in (("16", "24"), ("20", "28")):  # the upload is 8 s long
         video = sdk.videos.extend(prompt="longer", seconds=extra, video=("s.mp4", mp4, "video/mp4"))  # type: ignore[arg-type]
         assert video.seconds == total
 
