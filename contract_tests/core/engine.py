@@ -17,11 +17,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.core.mp4_probe import Probe
 from contract_tests.core.stores import MemoryStore, VideoRecord, VideoStore
 
 DEFAULT_MODEL = "sora-2"
 DEFAULT_SECONDS = "4"
 DEFAULT_SIZE = "720x1280"
+LANDSCAPE_SIZE = "1280x720"
+# The sizes the official SDKs' Video type allows (openai-python's VideoSize literals).
+SDK_SIZES = frozenset({"720x1280", "1280x720", "1024x1792", "1792x1024"})
 DEFAULT_RENDER_SECONDS = 30.0
 EXPIRY_SECONDS = 24 * 3600
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX×*:]\s*(\d{1,5})\s*$")
@@ -45,6 +49,22 @@ def normalize_size(value: Any, default: str = DEFAULT_SIZE) -> str:
             return "720x720"
         return "1280x720" if width > height else "720x1280"
     return f"{width}x{height}"
+
+
+def sdk_size(width: int, height: int) -> str:
+    """``WxH`` when the SDKs' ``VideoSize`` names it, else the default size of that orientation."""
+    size = f"{width}x{height}"
+    if size in SDK_SIZES:
+        return size
+    return LANDSCAPE_SIZE if width > height else DEFAULT_SIZE
+
+
+def whole_seconds(value: Any) -> int:
+    """A video's ``seconds`` as a whole number (``"4"`` -> 4); the default for what does not read as one."""
+    try:
+        return max(1, round(float(str(value))))
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
+        return int(DEFAULT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -82,12 +102,12 @@ class VideoEngine:
         self._seeded = seed is not None
         self._lock = threading.Lock()
 
-    def new_id(self) -> str:
-        """``video_<uuid>``, as the relays answer; reproducible under a seed."""
+    def new_id(self, prefix: str = "video_") -> str:
+        """``video_<uuid>``, as the relays answer (``char_<uuid>`` for a character); reproducible under a seed."""
         if not self._seeded:
-            return f"video_{uuid.uuid4()}"
+            return f"{prefix}{uuid.uuid4()}"
         with self._lock:
-            return f"video_{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
+            return f"{prefix}{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
 
     def queued_video(self, fields: Mapping[str, Any], *, remix_of: str | None = None) -> dict[str, Any]:
         """The one definition of a freshly accepted video."""
@@ -144,6 +164,54 @@ class VideoEngine:
         fields = {**source.video, "prompt": prompt}
         seconds = source.render_seconds if render_seconds is None else render_seconds
         return self.create(fields, remix_of=video_id, fail=fail, render_seconds=seconds)
+
+    def derive(
+        self,
+        source_id: str | None,
+        prompt: str,
+        *,
+        call: str,
+        add_seconds: int = 0,
+        upload: Probe | None = None,
+        fail: Mapping[str, Any] | None = None,
+        render_seconds: float | None = None,
+    ) -> dict[str, Any] | None:
+        """A new job made from a video, as ``POST /v1/videos/edits`` (``call="edit"``) and
+        ``/extensions`` (``call="extension"``, ``add_seconds`` long) do; None when ``source_id`` is unknown.
+
+        ``source_id`` None is an uploaded MP4: ``upload`` is what its boxes say (None: unreadable,
+        so the default size and seconds); its size is kept when it is one the SDKs' ``VideoSize``
+        names, else the default of its orientation, so a strict SDK still reads the answer. A source
+        by id gives its size and seconds, and is linked through ``remixed_from_video_id``, the one
+        source field of the SDKs' Video type. An extension's seconds is the stitched total, source
+        plus extension, as the SDKs document.
+        """
+        fields: dict[str, Any] = {"size": DEFAULT_SIZE, "seconds": DEFAULT_SECONDS}
+        if upload is not None:
+            fields.update(size=sdk_size(upload.width, upload.height), seconds=whole_seconds(upload.seconds))
+        render = self.render_seconds
+        if source_id is not None:
+            source = self.store.get(source_id)
+            if source is None:
+                return None
+            fields, render = dict(source.video), source.render_seconds
+        fields.update(prompt=prompt, seconds=str(whole_seconds(fields.get("seconds")) + add_seconds))
+        return self.create(
+            fields,
+            remix_of=source_id,
+            fail=fail,
+            render_seconds=render if render_seconds is None else render_seconds,
+            extra={"call": call, "source_video_id": source_id},
+        )
+
+    def create_character(self, name: str) -> dict[str, Any]:
+        """Store and answer a character (``POST /v1/videos/characters``; the upload was checked before)."""
+        character = {"id": self.new_id("char_"), "object": "character", "name": name, "created_at": int(self.clock())}
+        self.store.put_character(character)
+        return character
+
+    def get_character(self, character_id: str) -> dict[str, Any] | None:
+        return self.store.get_character(character_id)
 
     def view(self, record: VideoRecord, now: float | None = None) -> dict[str, Any]:
         """The record's video as it is at ``now``: queued, in_progress, completed or failed."""

@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from contract_tests.core.images import image_type
 from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.mp4_probe import is_mp4
 from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
 from contract_tests.core.wire import WireError, parse_multipart
 
@@ -70,7 +71,7 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 def sniff(data: bytes) -> str:
     """What uploaded bytes really are: a raster image or a video by signature, else octet-stream."""
-    if data[4:8] == b"ftyp":  # ISO base media (MP4, MOV): a video, the relays' other upload
+    if is_mp4(data):  # ISO base media (MP4, MOV): a video, the relays' other upload
         return "video/mp4"
     return image_type(data) or "application/octet-stream"
 

@@ -143,15 +143,16 @@ CUT_SHORT = Problem(
 )
 
 
-def not_found(video_id: str) -> Problem:
-    return Problem(Code.NOT_FOUND, f"No video found with id '{video_id}'.", "video_id", 404)
+def not_found(video_id: str, param: str = "video_id", kind: str = "video") -> Problem:
+    """No such video (or ``kind``: character); ``param`` names where the id was given."""
+    return Problem(Code.NOT_FOUND, f"No {kind} found with id '{video_id}'.", param, 404)
 
 
-def not_ready(video_id: str, status: str) -> Problem:
+def not_ready(video_id: str, status: str, param: str = "video_id") -> Problem:
     return Problem(
         Code.VIDEO_NOT_READY,
         f"Video '{video_id}' is {status}; its content is available once it is completed.",
-        "video_id",
+        param,
         400,
     )
 

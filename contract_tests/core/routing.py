@@ -2,7 +2,8 @@
 
 What the mock serves is described by documents, not code: the relays' documents (``specs/``, the
 create call) and ``family.yaml`` beside this module, the OpenAI Videos family the project writes
-(retrieve, list, delete, content, remix). A door asks :meth:`Router.resolve` once; the route says
+(retrieve, list, delete, content, remix, edits,
+extensions, characters). A door asks :meth:`Router.resolve` once; the route says
 which operation(s) answer, under which server and documents, whether a bearer token is needed,
 whether the body is streamed (a documented multipart body) and whether the call starts a video.
 No path is written anywhere else.
@@ -102,7 +103,8 @@ class Router:
             relay = tuple(op for doc in documents for op in doc.operations)
             # The family is guarded like the server's create call (bearer auth when no document says otherwise).
             creates = [op for op in relay if op.multipart is not None]
-            table = _Table(server_id, relay, self.family.operations, not creates or creates[0].needs_bearer)
+            family = tuple(sorted(self.family.operations, key=_specificity))
+            table = _Table(server_id, relay, family, not creates or creates[0].needs_bearer)
             if len(self._tables) < 64:  # hosts come from clients: keep the cache bounded
                 self._tables[key] = table
         return table
@@ -120,15 +122,23 @@ class Router:
                 creates=any(op.multipart is not None for op in relay),
             )
         trimmed = path.rstrip("/") or "/"
+        # The most specific template that matches the path decides (OpenAPI: concrete paths before
+        # templated ones), so /v1/videos/characters/{id} is never read as a video's /content, nor
+        # GET /v1/videos/edits as the video "edits": that is a 405, as for any served path.
+        template = next((op.path for op in table.family_operations if op.path_regex.fullmatch(trimmed)), None)
         for op in table.family_operations:
-            params = op.path_params(trimmed) if op.method == wanted.lower() else None
-            if params is not None:
+            if op.path == template and op.method == wanted.lower():
                 return Route(
                     method, path, table.server, (op,), needs_bearer=table.needs_bearer, creates=op.creates_video,
-                    params=params,
+                    params=op.path_params(trimmed) or {},
                 )
         problem = _no_route(method, path, table)
         return Route(method, path, table.server, problem=problem, needs_bearer=table.needs_bearer)
+
+
+def _specificity(op: Operation) -> tuple[int, ...]:
+    """Sort key: at the first segment where two templates differ, a literal one comes before a parameter."""
+    return tuple(1 if segment.startswith("{") else 0 for segment in op.path.strip("/").split("/"))
 
 
 def _no_route(method: str, path: str, table: _Table) -> Problem:

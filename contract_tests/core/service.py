@@ -20,9 +20,10 @@ from contract_tests.core import assets
 from contract_tests.core.byte_range import Unsatisfiable, requested_range
 from contract_tests.core.checker import RequestChecker, Verdict
 from contract_tests.core.controls import PREFER, Controls, Decision
-from contract_tests.core.engine import VideoEngine
+from contract_tests.core.engine import VideoEngine, whole_seconds
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
+from contract_tests.core.mp4_probe import is_mp4, probe
 from contract_tests.core.problems import Code, Problem, internal_error, not_found, not_ready, unknown_url
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import SpecRegistry
@@ -61,6 +62,15 @@ class VideoService:
             "DeleteVideo": self._delete,
             "RetrieveVideoContent": self._download,
             "RemixVideo": self._remix,
+            "GetCharacter": self._get_character,
+        }
+        # The family's calls with a request body: answered from the checker's verdict (fields, files).
+        # A Problem they answer is the request's fault the schema cannot see (an unknown source video,
+        # an upload that is not an MP4): journaled as the verdict, like the checker's own rejections.
+        self._body_handlers: dict[str, Callable[[Verdict, Decision], RawResponse | Problem]] = {
+            "EditVideo": self._edit,
+            "ExtendVideo": self._extend,
+            "CreateCharacter": self._create_character,
         }
 
     def resolve(self, request: RawRequest) -> Route:
@@ -94,10 +104,16 @@ class VideoService:
                 response = RawResponse.error(decision.problem)  # forced: answered after the contract's checks
             elif route.documented:
                 response = self._create(verdict, decision)
+            elif route.operation_id in self._body_handlers:
+                answer = self._body_handlers[route.operation_id](verdict, decision)
+                if isinstance(answer, Problem):
+                    verdict = dataclasses.replace(verdict, problems=(answer,))
+                    answer = RawResponse.error(answer)
+                response = answer
             else:
                 response = self._handlers.get(route.operation_id or "", _unserved)(route, request, decision)
-            if not route.documented:
-                verdict = None  # the journal's verdict is the contract's, on the documented calls only
+            if route.operation is None or not route.operation.bodies:
+                verdict = None  # the journal's verdict is that of a checked body (a relay's or the family's)
         except Exception as exc:  # a bug must not become a stack trace on the wire, but must be seen
             logger.exception("internal error answering %s %s", request.method, request.path)
             response = RawResponse.error(internal_error(exc))
@@ -193,6 +209,61 @@ class VideoService:
             return RawResponse.error(not_found(video_id))
         return self._video(remixed)
 
+    def _source(self, verdict: Verdict) -> str | Part | Problem:
+        """The video an edit or extension starts from: an uploaded MP4 (its part), else the id of a
+        completed video (form field ``video[id]`` or JSON ``{"video": {"id"}}``), else the problem."""
+        upload = verdict.files.get("video")
+        reference = verdict.fields.get("video")
+        source_id = reference.get("id") if isinstance(reference, dict) else verdict.fields.get("video[id]")
+        if upload is not None and source_id is not None:
+            return Problem(
+                Code.INVALID_VALUE, "Send the video once: either a file part 'video' or 'video[id]', not both.", "video"
+            )
+        if upload is not None:
+            return upload if is_mp4(upload.data) else not_mp4(upload)
+        if source_id is None:
+            return Problem(
+                Code.MISSING_REQUIRED_PARAMETER,
+                "Missing required parameter: 'video' (an MP4 file part, or 'video[id]' naming a completed video).",
+                "video",
+            )
+        source = self.engine.get(str(source_id))
+        if source is None:
+            return not_found(str(source_id), "video")
+        if source["status"] != "completed":
+            return not_ready(str(source_id), source["status"], "video")
+        return str(source_id)
+
+    def _derive(self, verdict: Verdict, decision: Decision, call: str, add_seconds: int = 0) -> RawResponse | Problem:
+        source = self._source(verdict)
+        if isinstance(source, Problem):
+            return source
+        source_id, upload = (None, probe(source.data)) if isinstance(source, Part) else (source, None)
+        video = self.engine.derive(
+            source_id, str(verdict.fields["prompt"]), call=call, add_seconds=add_seconds, upload=upload,
+            fail=decision.fail, render_seconds=decision.render_seconds,
+        )
+        return self._video(video) if video is not None else not_found(str(source_id), "video")  # deleted meanwhile
+
+    def _edit(self, verdict: Verdict, decision: Decision) -> RawResponse | Problem:
+        return self._derive(verdict, decision, "edit")
+
+    def _extend(self, verdict: Verdict, decision: Decision) -> RawResponse | Problem:
+        return self._derive(verdict, decision, "extension", whole_seconds(verdict.fields["seconds"]))
+
+    def _create_character(self, verdict: Verdict, decision: Decision) -> RawResponse | Problem:
+        upload = verdict.files["video"]  # required, and a file part: the checker saw to both
+        if not is_mp4(upload.data):
+            return not_mp4(upload)
+        return RawResponse.json(200, self.engine.create_character(str(verdict.fields["name"])))
+
+    def _get_character(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
+        character_id = route.params["character_id"]
+        found = self.engine.get_character(character_id)
+        return RawResponse.json(200, found) if found else RawResponse.error(
+            not_found(character_id, "character_id", "character")
+        )
+
     def _content(self, video_id: str, variant: str, range_header: str | None) -> RawResponse:
         if variant not in assets.VARIANTS:
             allowed = ", ".join(assets.VARIANTS)
@@ -266,7 +337,7 @@ class VideoService:
             duration_ms=round(seconds * 1000, 3),
             document=verdict.document_id if verdict else None,
             video_id=video_id,
-            extra={"preferences": list(decision.applied)} if decision.applied else {},
+            extra=_journal_extra(payload, decision),
         )
         if verdict is not None and verdict.files:  # for the admin page's thumbnails (bounded there)
             # Only whole uploads: a streaming server keeps just the head of a large one.
@@ -276,6 +347,24 @@ class VideoService:
 
 def _query(request: RawRequest) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(request.query).items()}
+
+
+def _journal_extra(payload: Any, decision: Decision) -> dict[str, Any]:
+    """The applied preferences, and the source of a video made from another (remix, edit, extension)."""
+    extra: dict[str, Any] = {"preferences": list(decision.applied)} if decision.applied else {}
+    if isinstance(payload, dict) and payload.get("object") == "video" and payload.get("remixed_from_video_id"):
+        extra["source_video_id"] = payload["remixed_from_video_id"]
+    return extra
+
+
+def not_mp4(upload: Part) -> Problem:
+    """An upload that should be a video and is not an MP4 (sniffed: ``ftyp`` at byte 4)."""
+    return Problem(
+        Code.INVALID_VALUE,
+        f"'video' must be an MP4 (got '{upload.filename}', {upload.content_type or 'no type'}, "
+        f"{upload.size} bytes with no 'ftyp' box).",
+        "video",
+    )
 
 
 def _unserved(route: Route, request: RawRequest, decision: Decision) -> RawResponse:

@@ -1,6 +1,7 @@
 """Storage: the video store protocol, the in-memory store and the SQLite state, in one place.
 
-:class:`VideoStore` is everything the engine calls; :class:`MemoryStore` is the default, and
+:class:`VideoStore` is everything the engine calls (videos, and the characters made from uploads);
+:class:`MemoryStore` is the default, and
 :class:`SqliteStore`/:class:`SqliteJournal` are ``sora-mock --state PATH``: videos and journal that
 survive a restart and are shared between worker processes.
 
@@ -66,7 +67,9 @@ class VideoStore(Protocol):
     def delete(self, video_id: str) -> bool: ...
     def ids(self) -> list[str]: ...
     def records(self) -> list[VideoRecord]: ...  # every record in creation order, in one read
-    def clear(self) -> None: ...
+    def clear(self) -> None: ...  # videos and characters
+    def put_character(self, character: dict[str, Any]) -> None: ...
+    def get_character(self, character_id: str) -> dict[str, Any] | None: ...
 
 
 class MemoryStore:
@@ -75,6 +78,7 @@ class MemoryStore:
     def __init__(self, capacity: int = 10_000) -> None:
         self.capacity = capacity
         self._records: OrderedDict[str, VideoRecord] = OrderedDict()
+        self._characters: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def put(self, record: VideoRecord) -> None:
@@ -101,6 +105,17 @@ class MemoryStore:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self._characters.clear()
+
+    def put_character(self, character: dict[str, Any]) -> None:
+        with self._lock:
+            self._characters[character["id"]] = dict(character)
+            while len(self._characters) > self.capacity:
+                self._characters.popitem(last=False)
+
+    def get_character(self, character_id: str) -> dict[str, Any] | None:
+        found = self._characters.get(character_id)
+        return dict(found) if found is not None else None
 
     def __len__(self) -> int:
         return len(self._records)
@@ -123,6 +138,11 @@ CREATE TABLE IF NOT EXISTS videos (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS characters (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    character TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -226,6 +246,27 @@ class SqliteStore:
     def clear(self) -> None:
         with self.db.writing() as conn:
             conn.execute("DELETE FROM videos")
+            conn.execute("DELETE FROM characters")
+
+    def put_character(self, character: dict[str, Any]) -> None:
+        """Characters are few (one per upload): trimmed to ``capacity`` on each write."""
+        with self.db.writing() as conn:
+            conn.execute(
+                "INSERT INTO characters (id, character) VALUES (?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET character = excluded.character",
+                (character["id"], json.dumps(character)),
+            )
+            conn.execute(
+                "DELETE FROM characters WHERE seq <= (SELECT MAX(seq) FROM characters) - ?", (self.capacity,)
+            )
+
+    def get_character(self, character_id: str) -> dict[str, Any] | None:
+        row = (
+            self.db.connection()
+            .execute("SELECT character FROM characters WHERE id = ?", (character_id,))
+            .fetchone()
+        )
+        return dict(json.loads(row[0])) if row else None
 
     def __len__(self) -> int:
         return int(

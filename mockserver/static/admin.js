@@ -79,7 +79,7 @@
     }
     const box = node.querySelector(".fields-box");
     if (!pairs.length) {
-      box.querySelector(".fields").replaceWith(el("p", "muted", entry.verdict === "-" ? "not a create call" : "none"));
+      box.querySelector(".fields").replaceWith(el("p", "muted", entry.verdict === "-" ? "no body checked" : "none"));
       return;
     }
     table(box.querySelector(".fields"), pairs, badNames);
@@ -125,6 +125,11 @@
     const line = el("div");
     line.append(el("code", "vid", entry.video_id));
     target.append(line);
+    if (entry.source_video_id) {  // a remix, edit or extension: the video it was made from
+      const source = el("div", "source");
+      source.append("from ", el("code", "source-vid", entry.source_video_id));
+      target.append(source);
+    }
     const state = el("div");
     state.append(el("span", "state " + video.status, video.status));
     if (video.status === "in_progress" && video.progress !== undefined) state.append(" " + video.progress + "%");

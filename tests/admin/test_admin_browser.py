@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from browser import chromium
-from journal_samples import OFFENDING, TOKEN, send_invalid, send_valid
+from journal_samples import AUTH, OFFENDING, TOKEN, send_invalid, send_valid
 
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
@@ -129,3 +129,32 @@ def test_page_adds_requests_as_they_arrive(browser: Any, server: BackgroundServe
         send_invalid(client)
     row = wait_until(browser, lambda d: visible_rows(d), "showed the new request")[0]
     assert row.get_attribute("data-verdict") == "rejected"
+
+
+def test_page_shows_edits_and_extensions_with_their_source(browser: Any, serve_quick: BackgroundServer) -> None:
+    """The new calls' rows: their verdict, and for an edit or extension the video it was made from."""
+    from selenium.webdriver.common.by import By
+
+    with httpx.Client(base_url=serve_quick.url, timeout=10, headers=AUTH) as client:
+        source_id = send_valid(client).json()["id"]  # renders in 0 s on this server
+        edit = client.post("/v1/videos/edits", files={"prompt": (None, "night"), "video[id]": (None, source_id)})
+        assert edit.status_code == 200, edit.text
+        refused = client.post("/v1/videos/extensions", files={"prompt": (None, "more"), "video[id]": (None, source_id)})
+        assert refused.status_code == 400  # no seconds
+
+    browser.get(f"{serve_quick.url}/__admin")
+    rows = wait_until(browser, lambda d: len(visible_rows(d)) == 3 and visible_rows(d), "showed the three requests")
+    extension, edited = rows[0], rows[1]
+    assert extension.get_attribute("data-path") == "/v1/videos/extensions"
+    assert extension.find_element(By.CSS_SELECTOR, ".verdict").text == "rejected"
+    assert [p.text for p in extension.find_elements(By.CSS_SELECTOR, ".problems .param")] == ["seconds"]
+    assert edited.get_attribute("data-path") == "/v1/videos/edits"
+    assert edited.find_element(By.CSS_SELECTOR, ".verdict").text == "accepted"
+    assert edited.find_element(By.CSS_SELECTOR, ".video .source-vid").text == source_id
+    assert edited.find_element(By.CSS_SELECTOR, ".video .vid").text == edit.json()["id"]
+
+
+@pytest.fixture
+def serve_quick() -> Iterator[BackgroundServer]:
+    with BackgroundServer(Settings(render_seconds=0.0, seed=13)) as running:
+        yield running

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.core.engine import VideoEngine, normalize_size
+from contract_tests.core.engine import VideoEngine, normalize_size, whole_seconds
 from contract_tests.core.stores import MemoryStore
 
 
@@ -99,3 +99,40 @@ def test_memory_store_is_bounded() -> None:
     engine = VideoEngine(store)
     ids = [engine.create({"prompt": "p"})["id"] for _ in range(5)]
     assert store.ids() == ids[2:]
+
+
+def test_edits_and_extensions_derive_from_a_source_or_an_upload() -> None:
+    clock = Clock()
+    engine = VideoEngine(clock=clock, render_seconds=2, seed=5)
+    source = engine.create({"prompt": "p", "seconds": "8", "size": "1792x1024"}, render_seconds=7)["id"]
+    edit = engine.derive(source, "night", call="edit")
+    assert edit is not None
+    assert (edit["seconds"], edit["size"], edit["prompt"], edit["remixed_from_video_id"]) == (
+        "8", "1792x1024", "night", source
+    )
+    assert engine.render_seconds_of(edit["id"]) == 7  # renders like its source, as a remix does
+    extension = engine.derive(source, "on", call="extension", add_seconds=12)
+    assert extension is not None and extension["seconds"] == "20"  # the stitched total
+    upload = engine.derive(None, "from a file", call="extension", add_seconds=4, render_seconds=0)
+    assert upload is not None and (upload["seconds"], upload["size"], upload["remixed_from_video_id"]) == (
+        "8", "720x1280", None
+    )
+    assert engine.get(upload["id"])["status"] == "completed"  # type: ignore[index]
+    assert engine.derive("video_unknown", "x", call="edit") is None
+    record = engine.store.get(extension["id"])
+    assert record is not None and record.extra == {"call": "extension", "source_video_id": source}
+
+
+@pytest.mark.parametrize(("value", "whole"), [("8", 8), ("4.4", 4), (10, 10), ("0", 1), ("abc", 4), ("nan", 4)])
+def test_whole_seconds(value: object, whole: int) -> None:
+    assert whole_seconds(value) == whole
+
+
+def test_characters_are_stored_and_cleared() -> None:
+    engine = VideoEngine(clock=Clock(), seed=2)
+    character = engine.create_character("Bessie")
+    assert character == {"id": character["id"], "object": "character", "name": "Bessie", "created_at": 1_763_000_000}
+    assert character["id"].startswith("char_") and engine.get_character(character["id"]) == character
+    assert engine.get_character("char_unknown") is None
+    engine.reset()
+    assert engine.get_character(character["id"]) is None

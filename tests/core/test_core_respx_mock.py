@@ -131,3 +131,30 @@ def test_httpcore2_callers_get_httpcore2_responses() -> None:
     assert isinstance(response, httpcore2.Response) and response.status == 200
     assert dict(response.headers)[b"content-type"] == b"application/json"
     assert b'"object":"list"' in response.content.replace(b" ", b"")
+
+
+def test_edits_extensions_and_characters_through_the_respx_door() -> None:
+    """The new calls answer through respx exactly as through the server: same engine, same checks."""
+    with SoraMock() as mock, httpx.Client(base_url="https://api.jxincm.cn", headers=AUTH) as client:
+        source = create(client, "/v1/videos", seconds="8").json()
+        waiting = client.post("/v1/videos/edits", files={"prompt": (None, "x"), "video[id]": (None, source["id"])})
+        assert (waiting.status_code, waiting.json()["error"]["code"]) == (400, "video_not_ready")
+        edit = client.post(
+            "/v1/videos/edits", files={"prompt": (None, "x"), "video": ("s.mp4", b"\0\0\0\x18ftypisom", "video/mp4")},
+            headers={"Prefer": "video=failed"},
+        )
+        assert edit.status_code == 200 and edit.headers["preference-applied"] == "video=failed"
+        bad = client.post("/v1/videos/extensions", json={"prompt": "x", "seconds": "9", "video": {"id": source["id"]}})
+        assert (bad.status_code, bad.json()["error"]["param"]) == (400, "seconds")
+        character = client.post(
+            "/v1/videos/characters", files={"name": (None, "B"), "video": ("s.mp4", b"\0\0\0\x18ftypisom", "video/mp4")}
+        ).json()
+        assert client.get(f"/v1/videos/characters/{character['id']}").json() == character
+        verdicts = [(e.path, e.verdict) for e in mock.requests()][1:]
+        assert verdicts == [
+            ("/v1/videos/edits", "rejected"),
+            ("/v1/videos/edits", "accepted"),
+            ("/v1/videos/extensions", "rejected"),
+            ("/v1/videos/characters", "accepted"),
+            (f"/v1/videos/characters/{character['id']}", "-"),
+        ]

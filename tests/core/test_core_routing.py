@@ -24,8 +24,12 @@ ROUTER = Router(load_registry(), "chainhub")
 
 def test_the_family_document_names_every_lifecycle_operation() -> None:
     ids = {op.operation_id for op in family_document().operations}
-    assert ids == {"ListVideos", "RetrieveVideo", "DeleteVideo", "RetrieveVideoContent", "RemixVideo"}
-    assert [op.operation_id for op in family_document().operations if op.creates_video] == ["RemixVideo"]
+    assert ids == {
+        "ListVideos", "RetrieveVideo", "DeleteVideo", "RetrieveVideoContent", "RemixVideo",
+        "EditVideo", "ExtendVideo", "CreateCharacter", "GetCharacter",
+    }
+    creating = [op.operation_id for op in family_document().operations if op.creates_video]
+    assert creating == ["RemixVideo", "EditVideo", "ExtendVideo"]
 
 
 @pytest.mark.parametrize(
@@ -37,6 +41,13 @@ def test_the_family_document_names_every_lifecycle_operation() -> None:
         ("DELETE", "/v1/videos/video_1", "DeleteVideo", False, False, {"video_id": "video_1"}),
         ("HEAD", "/v1/videos/v/content", "RetrieveVideoContent", False, False, {"video_id": "v"}),
         ("POST", "/v1/videos/v/remix", "RemixVideo", False, True, {"video_id": "v"}),
+        ("POST", "/v1/videos/edits", "EditVideo", False, True, {}),
+        ("POST", "/v1/videos/extensions/", "ExtendVideo", False, True, {}),
+        ("POST", "/v1/videos/characters", "CreateCharacter", False, False, {}),
+        ("GET", "/v1/videos/characters/char_1", "GetCharacter", False, False, {"character_id": "char_1"}),
+        # A literal segment wins over a parameter, whatever the document's order:
+        ("GET", "/v1/videos/characters/content", "GetCharacter", False, False, {"character_id": "content"}),
+        ("GET", "/v1/videos/edits/content", "RetrieveVideoContent", False, False, {"video_id": "edits"}),
     ],
 )
 def test_a_request_resolves_to_one_route_with_everything_later_steps_need(
@@ -55,16 +66,21 @@ def test_unknown_paths_are_404_and_known_paths_with_another_method_405() -> None
     assert ROUTER.resolve("GET", "/v1/nothing").problem.status == 404  # type: ignore[union-attr]
     assert ROUTER.resolve("PUT", "/v1/videos").problem.status == 405  # type: ignore[union-attr]
     assert ROUTER.resolve("PATCH", "/v1/videos/v/remix").problem.status == 405  # type: ignore[union-attr]
+    # "edits" and "characters" are calls, not video ids: another method is a 405, not "no video 'edits'".
+    for path in ("/v1/videos/edits", "/v1/videos/extensions", "/v1/videos/characters"):
+        assert ROUTER.resolve("GET", path).problem.status == 405  # type: ignore[union-attr]
+        assert ROUTER.resolve("DELETE", path).problem.status == 405  # type: ignore[union-attr]
+    assert ROUTER.resolve("DELETE", "/v1/videos/characters/c").problem.status == 405  # type: ignore[union-attr]
 
 
 def test_a_new_family_operation_is_routed_with_no_code_change(tmp_path: Path) -> None:
-    text = FAMILY_PATH.read_text(encoding="utf-8").replace("/remix:", "/extend:").replace("RemixVideo", "ExtendVideo")
+    text = FAMILY_PATH.read_text(encoding="utf-8").replace("/remix:", "/extend:").replace("RemixVideo", "TwistVideo")
     (tmp_path / "family.yaml").write_text(text, encoding="utf-8")
     from contract_tests.core.specs import load_document
 
     router = Router(load_registry(), "chainhub", load_document(tmp_path / "family.yaml", "family"))
     route = router.resolve("POST", "/v1/videos/v/extend")
-    assert (route.operation_id, route.creates) == ("ExtendVideo", True)
+    assert (route.operation_id, route.creates) == ("TwistVideo", True)
     assert router.resolve("POST", "/v1/videos/v/remix").problem is not None
 
 

@@ -59,3 +59,31 @@ def test_journal_is_bounded_redacted_and_keeps_extras(tmp_path: Path) -> None:
     assert entries[0].as_dict()["preferences"] == ["latency=1"]
     journal.clear()
     assert journal.entries() == []
+
+
+def test_characters_and_derived_videos_survive_a_restart(tmp_path: Path, example: GeneratedRequest) -> None:
+    """--state keeps characters too (their own table), and an extension's stitched seconds."""
+    settings = Settings(state=str(tmp_path / "state.sqlite"), render_seconds=0)
+    with BackgroundServer(settings) as first, httpx.Client(base_url=first.url, headers=AUTH) as http:
+        source = create(http, example).json()
+        mp4 = http.get(f"/v1/videos/{source['id']}/content").content
+        character = http.post(
+            "/v1/videos/characters", files={"name": (None, "Bessie"), "video": ("b.mp4", mp4, "video/mp4")}
+        ).json()
+        extended = http.post(
+            "/v1/videos/extensions", json={"prompt": "on", "seconds": "8", "video": {"id": source["id"]}}
+        ).json()
+    with BackgroundServer(settings) as second, httpx.Client(base_url=second.url, headers=AUTH) as http:
+        assert http.get(f"/v1/videos/characters/{character['id']}").json() == character
+        again = http.get(f"/v1/videos/{extended['id']}").json()
+        assert again["seconds"] == str(int(source["seconds"]) + 8)
+        assert again["remixed_from_video_id"] == source["id"]
+        http.post("/__admin/reset")
+        assert http.get(f"/v1/videos/characters/{character['id']}").status_code == 404
+
+
+def test_sqlite_characters_are_bounded(tmp_path: Path) -> None:
+    engine = VideoEngine(SqliteStore(tmp_path / "c.sqlite", capacity=2), seed=3)
+    made = [engine.create_character(f"c{i}") for i in range(3)]
+    assert engine.get_character(made[0]["id"]) is None
+    assert [engine.get_character(c["id"]) for c in made[1:]] == made[1:]

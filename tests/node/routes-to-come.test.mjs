@@ -1,7 +1,6 @@
-// edit, extend and characters: calls the Node SDK has and sora-mock does not serve yet (issue 13).
-// Each case asserts the behaviour the route must have and is marked todo, so it runs and reports
-// without failing the run; whoever adds a route removes its `todo` and the case becomes a check.
-// (tests/node/test_node_sdk.py fails when a todo case passes: the flag is then stale.)
+// edit, extend and characters (issue 13): the calls the Node SDK has beyond create/list/remix.
+// Each case asserts the behaviour the route must have. (A case for a call still to come is marked
+// todo; tests/node/test_node_sdk.py fails when a todo case passes: the flag is then stale.)
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -9,9 +8,6 @@ import OpenAI from "openai";
 
 import { client, createVideo, download, poll, upload } from "./mock.mjs";
 
-const EDITS = { todo: "POST /v1/videos/edits is not served yet (issue 13)" };
-const EXTENSIONS = { todo: "POST /v1/videos/extensions is not served yet (issue 13)" };
-const CHARACTERS = { todo: "POST /v1/videos/characters and GET /v1/videos/characters/{id} are not served yet (issue 13)" };
 
 /** A completed video to edit or extend. */
 async function completedVideo() {
@@ -20,7 +16,7 @@ async function completedVideo() {
   return video;
 }
 
-test("edit of a completed video by id (form field video[id]) answers a new queued video", EDITS, async () => {
+test("edit of a completed video by id (form field video[id]) answers a new queued video", async () => {
   const source = await completedVideo();
   const edited = await client.videos.edit({ prompt: "Make it night", video: { id: source.id } });
   assert.match(edited.id, /^video_/);
@@ -30,7 +26,7 @@ test("edit of a completed video by id (form field video[id]) answers a new queue
   assert.equal(edited.prompt, "Make it night");
 });
 
-test("edit of an uploaded MP4 answers a new queued video", EDITS, async () => {
+test("edit of an uploaded MP4 answers a new queued video", async () => {
   const source = await completedVideo();
   const mp4 = await download(source.id);
   const edited = await client.videos.edit({
@@ -41,7 +37,7 @@ test("edit of an uploaded MP4 answers a new queued video", EDITS, async () => {
   assert.equal(edited.status, "queued");
 });
 
-test("edit without a prompt raises BadRequestError with param prompt", EDITS, async () => {
+test("edit without a prompt raises BadRequestError with param prompt", async () => {
   const source = await completedVideo();
   const error = await client.videos.edit({ video: { id: source.id } }).then(
     () => assert.fail("an edit without a prompt was accepted"),
@@ -51,7 +47,7 @@ test("edit without a prompt raises BadRequestError with param prompt", EDITS, as
   assert.equal(error.param, "prompt");
 });
 
-test("extend of a completed video answers a queued video of source + extension seconds", EXTENSIONS, async () => {
+test("extend of a completed video answers a queued video of source + extension seconds", async () => {
   const source = await completedVideo();
   const extended = await client.videos.extend({ prompt: "And then it drives off", seconds: "8", video: { id: source.id } });
   assert.notEqual(extended.id, source.id);
@@ -60,7 +56,7 @@ test("extend of a completed video answers a queued video of source + extension s
   assert.equal(extended.size, source.size);
 });
 
-test("extend of an unknown video raises NotFoundError", EXTENSIONS, async () => {
+test("extend of an unknown video raises NotFoundError", async () => {
   const error = await client.videos
     .extend({ prompt: "more", seconds: "4", video: { id: "video_does_not_exist" } })
     .then(
@@ -71,7 +67,7 @@ test("extend of an unknown video raises NotFoundError", EXTENSIONS, async () => 
   assert.equal(error.code, "not_found");
 });
 
-test("createCharacter from an uploaded MP4 answers {id, name, created_at}; getCharacter reads it back", CHARACTERS, async () => {
+test("createCharacter from an uploaded MP4 answers {id, name, created_at}; getCharacter reads it back", async () => {
   const source = await completedVideo();
   const mp4 = await download(source.id);
   const before = Math.floor(Date.now() / 1000);
@@ -86,7 +82,7 @@ test("createCharacter from an uploaded MP4 answers {id, name, created_at}; getCh
   assert.deepEqual(await client.videos.getCharacter(character.id), character);
 });
 
-test("getCharacter of an unknown id raises NotFoundError", CHARACTERS, async () => {
+test("getCharacter of an unknown id raises NotFoundError", async () => {
   const error = await client.videos.getCharacter("char_does_not_exist").then(
     () => assert.fail("an unknown character was found"),
     (caught) => caught,
