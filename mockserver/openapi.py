@@ -7,8 +7,9 @@ exact, not approximate: a request the document calls valid is one the mock accep
 - The create call's body is the served server's documents as the checker enforces them: a body is
   valid when one document accepts it, so the schema is ``anyOf`` one schema per document (each
   closed with ``additionalProperties: false`` unless the document allows more, each with its own
-  ``required``). Each document's components are copied under its id (``jxincm-private.Name``) and
-  its ``$ref`` s point at those copies, so a schema a document keeps in ``components`` is kept.
+  ``required``: ``CreateVideoRequest.<document id>``). Each document's components are copied under
+  its id (``jxincm-private.Name``) and its ``$ref`` s point at those copies, so a schema a document
+  keeps in ``components`` is kept.
 - ``Prefer`` is declared with the grammar the controls parse (``controls.PREFER_PATTERN``).
 - The lifecycle operations are the family document's (``core/family.yaml``), answered statuses
   and all; a status forced with ``Prefer: code=...`` is the ``default`` answer, OpenAI's error.
@@ -115,6 +116,11 @@ def _component_name(doc: Document, name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", f"{doc.id}.{name}")
 
 
+def _accepted_body_name(doc: Document) -> str:
+    """The name of a document's create body as enforced; suffixed, so no copied component can take it."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", f"CreateVideoRequest.{doc.id}")
+
+
 def _imported(doc: Document, schema: Any) -> Any:
     """``schema`` with its local ``$ref`` s pointed at the document's components as copied (see
     :func:`_components`); a ``$ref`` the copy cannot follow is a bug to see, not a ``{}`` to hide."""
@@ -166,7 +172,7 @@ def create_schemas(documents: Sequence[Document]) -> dict[str, Any]:
     properties: dict[str, list[Any]] = {}
     required: list[str] | None = None
     for doc, body in bodies:
-        schemas[_component_name(doc, "CreateVideoRequest")] = _accepted_body(doc, body)
+        schemas[_accepted_body_name(doc)] = _accepted_body(doc, body)
         for prop in body.properties:
             variants = properties.setdefault(prop.name, [])
             imported = _imported(doc, prop.schema)

@@ -40,11 +40,12 @@ components:
   securitySchemes: {{bearer: {{type: http, scheme: bearer}}}}
   schemas: {schemas}
 """
-# "refs" keeps its body and its size's enum in components; "plain" is inline and requires a file.
+# "refs" keeps its body (named as the served one is) and its size's enum in components;
+# "plain" is inline and requires a file.
 REFS = _DOC.format(
-    body="{$ref: '#/components/schemas/Create'}",
+    body="{$ref: '#/components/schemas/CreateVideoRequest'}",
     schemas="""
-    Create:
+    CreateVideoRequest:
       type: object
       required: [prompt]
       properties: {prompt: {type: string}, size: {$ref: '#/components/schemas/Size'}}
@@ -120,7 +121,9 @@ def test_the_served_create_schema_accepts_exactly_what_the_checker_accepts(
 def test_components_are_copied_under_the_document_id_and_refs_follow(registry: SpecRegistry) -> None:
     schemas = build(VideoService(registry, "relay"), "http://x")["components"]["schemas"]
     assert schemas["refs.Size"] == {"type": "string", "enum": ["720x1280", "1280x720"]}
-    assert schemas["refs.Create"]["properties"]["size"] == {"$ref": "#/components/schemas/refs.Size"}
-    assert schemas["refs.CreateVideoRequest"]["additionalProperties"] is False
+    # The document's own component named like the served one keeps its name under the document id.
+    assert schemas["refs.CreateVideoRequest"]["properties"]["size"] == {"$ref": "#/components/schemas/refs.Size"}
+    assert "additionalProperties" not in schemas["refs.CreateVideoRequest"]
+    assert schemas["CreateVideoRequest.refs"]["additionalProperties"] is False
     assert schemas["CreateVideoRequest"]["properties"]["input_reference"]["format"] == "binary"
     assert "{}" not in json.dumps(schemas["CreateVideoRequest"])
