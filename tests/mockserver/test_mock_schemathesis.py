@@ -86,3 +86,9 @@ def test_schemathesis_finds_nothing_against_the_served_document(upstream: str, t
     assert operations["tested"] == operations["total"] >= 10 and operations["errored"] == 0, operations
     # The run reached the contract: generated creates were accepted (a vacuous schema would not be).
     assert report["valid_rates"]["POST /v1/videos"]["fuzzing"]["accepted"] > 0, report["valid_rates"]
+
+
+def test_schemathesis_stays_out_of_this_suites_pytest_and_hypothesis(pytestconfig: pytest.Config) -> None:
+    """Installed with the dev extras, Schemathesis' pytest plugin would load in every run; addopts keeps it out."""
+    assert not pytestconfig.pluginmanager.has_plugin("schemathesis")
+    assert "schemathesis" not in sys.modules
