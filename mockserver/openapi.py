@@ -111,14 +111,18 @@ _EVERY_OPERATION = {
 _FORCED = _error("Any status forced with `Prefer: code=...` or drawn by `--error-rate`; 405 for a wrong method.")
 
 
+def _component_key(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)  # the characters OpenAPI allows in a component's name
+
+
 def _component_name(doc: Document, name: str) -> str:
     """A document's component under the served document's name for it: prefixed by the document id."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{doc.id}.{name}")
+    return _component_key(f"{doc.id}.{name}")
 
 
 def _accepted_body_name(doc: Document) -> str:
     """The name of a document's create body as enforced; suffixed, so no copied component can take it."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", f"CreateVideoRequest.{doc.id}")
+    return _component_key(f"CreateVideoRequest.{doc.id}")
 
 
 def _imported(doc: Document, schema: Any) -> Any:
@@ -183,8 +187,11 @@ def create_schemas(documents: Sequence[Document]) -> dict[str, Any]:
         "type": "object",
         "description": "Valid under one of the upstream documents " + ", ".join(d.id for d, _ in bodies) + ".",
         "properties": {name: v[0] if len(v) == 1 else {"anyOf": v} for name, v in properties.items()},
-        "anyOf": [_ref(name) for name in schemas],
     }
+    if schemas:  # no document of this server has a create call: nothing is valid, and nothing to list
+        schema["anyOf"] = [_ref(name) for name in schemas]
+    else:
+        schema["not"] = {}
     if required:
         schema["required"] = required
     return {**schemas, "CreateVideoRequest": schema}
