@@ -1,25 +1,34 @@
-"""sora-mock's own OpenAPI document, served at ``GET /openapi.json``.
+"""sora-mock's own OpenAPI document, served at ``GET /openapi.json``, generated from the route data.
 
-It describes every route the server answers, with the error responses each one can give, so
-other tools (schemathesis, Prism, our own conformance checks) can test the mock itself. The
-create call's body is taken from the enforced upstream's documents, so it says exactly what
-the checker accepts: when an upstream publishes several documents for the operation, their
-properties are merged and only the fields all of them require are required.
+It describes every route the server answers, with every status each one can give and its schema,
+so other tools (Schemathesis, Prism, our own conformance checks) can test the mock itself. It is
+exact, not approximate: a request the document calls valid is one the mock accepts.
+
+- The create call's body is the served server's documents as the checker enforces them: a body is
+  valid when one document accepts it, so the schema is ``anyOf`` one schema per document (each
+  closed with ``additionalProperties: false`` unless the document allows more, each with its own
+  ``required``: ``CreateVideoRequest.<document id>``). Each document's components are copied under
+  its id (``jxincm-private.Name``) and its ``$ref`` s point at those copies, so a schema a document
+  keeps in ``components`` is kept.
+- ``Prefer`` is declared with the grammar the controls parse (``controls.PREFER_PATTERN``).
+- The lifecycle operations are the family document's (``core/family.yaml``), answered statuses
+  and all; a status forced with ``Prefer: code=...`` is the ``default`` answer, OpenAI's error.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.routing import BaseRoute, Route
 
-from contract_tests.core.controls import MAX_LATENCY_MS
+from contract_tests.core.controls import MAX_LATENCY_MS, MAX_RENDER_SECONDS, PREFER_PATTERN
 from contract_tests.core.routing import family_document
 from contract_tests.core.service import VideoService
-from contract_tests.core.specs import Document
+from contract_tests.core.specs import Document, RequestBody
 
 VERSION = "1.0.0"
 _JSON = "application/json"
@@ -85,48 +94,107 @@ _PREFER = {
     "name": "Prefer",
     "in": "header",
     "required": False,
-    "description": "Edge cases on demand (RFC 7240, in Prism's style): `code=503` answers that error status; "
-    "`video=failed` (with optional `failure-code=...`) makes the created video end failed; "
-    f"`latency=MS` (0 to {MAX_LATENCY_MS:g}) delays the answer; `render-seconds=S` sets how long this video "
-    "renders. Applied preferences are echoed in `Preference-Applied`.",
-    "schema": {"type": "string"},
+    "description": "Edge cases on demand (RFC 7240, in Prism's style), preferences separated by `,` or `;`: "
+    "`code=NNN` (400 to 599) answers that error status (the `default` response); `video=failed` (with optional "
+    "`failure-code=...`) makes the created video end failed; "
+    f"`latency=MS` (0 to {MAX_LATENCY_MS:g}) delays the answer; `render-seconds=S` (0 to {MAX_RENDER_SECONDS:g}) "
+    "sets how long this video renders. RFC 7240's registered preferences are accepted and ignored; a known "
+    "preference with a value outside its range is a 400. Applied preferences are echoed in `Preference-Applied`.",
+    "schema": {"type": "string", "pattern": PREFER_PATTERN},
 }
 _AUTH = _error("Missing or malformed bearer token (`invalid_api_key`).")
+# What every API operation can answer besides its own statuses: a malformed Prefer, a body too large.
+_EVERY_OPERATION = {
+    "400": _error("A malformed `Prefer` header (`invalid_value`, `param` is `Prefer`)."),
+    "413": _error("The body is larger than --max-upload-mb (`request_too_large`)."),
+}
 _FORCED = _error("Any status forced with `Prefer: code=...` or drawn by `--error-rate`; 405 for a wrong method.")
 
 
-def _strip_refs(schema: Any) -> Any:
-    """A copied upstream schema must not point into its own document: refs become ``{}``."""
+def _component_key(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)  # the characters OpenAPI allows in a component's name
+
+
+def _component_name(doc: Document, name: str) -> str:
+    """A document's component under the served document's name for it: prefixed by the document id."""
+    return _component_key(f"{doc.id}.{name}")
+
+
+def _accepted_body_name(doc: Document) -> str:
+    """The name of a document's create body as enforced; suffixed, so no copied component can take it."""
+    return _component_key(f"CreateVideoRequest.{doc.id}")
+
+
+def _imported(doc: Document, schema: Any) -> Any:
+    """``schema`` with its local ``$ref`` s pointed at the document's components as copied (see
+    :func:`_components`); a ``$ref`` the copy cannot follow is a bug to see, not a ``{}`` to hide."""
     if isinstance(schema, Mapping):
-        if "$ref" in schema:
-            return {}
-        return {k: _strip_refs(v) for k, v in schema.items()}
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            kind, _, name = ref.removeprefix("#/components/").partition("/")
+            if not ref.startswith("#/components/") or not name or "/" in name:
+                raise ValueError(f"{doc.id}: cannot serve the reference {ref!r}")
+            return {**schema, "$ref": f"#/components/{kind}/{_component_name(doc, name)}"}
+        return {k: _imported(doc, v) for k, v in schema.items()}
     if isinstance(schema, list):
-        return [_strip_refs(v) for v in schema]
+        return [_imported(doc, v) for v in schema]
     return copy.deepcopy(schema)
 
 
-def create_schema(documents: tuple[Document, ...]) -> dict[str, Any]:
-    """The create body the checker accepts: properties merged, only the all-required required."""
-    properties: dict[str, Any] = {}
-    required: list[str] | None = None
+def _components(documents: Sequence[Document]) -> dict[str, dict[str, Any]]:
+    """Every document's components (security schemes aside), under prefixed names, refs rewritten."""
+    found: dict[str, dict[str, Any]] = {}
     for doc in documents:
-        op = doc.create_operation
-        body = op.multipart if op is not None else None
-        if body is not None:
-            for prop in body.properties:
-                properties.setdefault(prop.name, _strip_refs(prop.schema))
-            names = list(body.required)
-            required = names if required is None else [n for n in required if n in names]
+        for kind, items in (doc.data.get("components") or {}).items():
+            if kind == "securitySchemes" or not isinstance(items, Mapping):
+                continue
+            for name, item in items.items():
+                found.setdefault(kind, {})[_component_name(doc, name)] = _imported(doc, item)
+    return found
+
+
+def _accepted_body(doc: Document, body: RequestBody) -> dict[str, Any]:
+    """One document's create body as the checker enforces it: an unknown field is refused unless the
+    document sets ``additionalProperties``, so the schema says ``false`` where the document is silent."""
+    schema = _imported(doc, dict(body.schema))
+    if not body.additional_properties:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _constraints(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in schema.items() if k not in {"description", "title", "example", "examples"}}
+
+
+def create_schemas(documents: Sequence[Document]) -> dict[str, Any]:
+    """``CreateVideoRequest`` and one schema per document: a body is valid when one document accepts it.
+
+    The top level lists every property (a tool reads there which parts are files) and what every
+    document requires; ``anyOf`` holds each document's own schema, ``required`` and closure."""
+    bodies = [(doc, op.multipart) for doc in documents if (op := doc.create_operation) and op.multipart]
+    schemas: dict[str, Any] = {}
+    properties: dict[str, list[Any]] = {}
+    required: list[str] | None = None
+    for doc, body in bodies:
+        schemas[_accepted_body_name(doc)] = _accepted_body(doc, body)
+        for prop in body.properties:
+            variants = properties.setdefault(prop.name, [])
+            imported = _imported(doc, prop.schema)
+            if all(_constraints(imported) != _constraints(seen) for seen in variants):
+                variants.append(imported)  # documents differing only in examples share the first's schema
+        required = list(body.required) if required is None else [n for n in required if n in body.required]
     schema: dict[str, Any] = {
         "type": "object",
-        "description": "Merged from the upstream documents " + ", ".join(d.id for d in documents) + ".",
-        "properties": properties,
-        "additionalProperties": False,
+        "description": "Valid under one of the upstream documents " + ", ".join(d.id for d, _ in bodies) + ".",
+        "properties": {name: v[0] if len(v) == 1 else {"anyOf": v} for name, v in properties.items()},
     }
+    if schemas:  # no document of this server has a create call: nothing is valid, and nothing to list
+        schema["anyOf"] = [_ref(name) for name in schemas]
+    else:
+        schema["not"] = {}
     if required:
         schema["required"] = required
-    return schema
+    return {**schemas, "CreateVideoRequest": schema}
 
 
 def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
@@ -135,7 +203,7 @@ def _op(summary: str, responses: dict[str, Any], **more: Any) -> dict[str, Any]:
         "summary": summary,
         "security": [{"bearerAuth": []}],
         "parameters": parameters,
-        "responses": {**responses, "401": _AUTH, "default": _FORCED},
+        "responses": {**_EVERY_OPERATION, **responses, "401": _AUTH, "default": _FORCED},
         **more,
     }
 
@@ -213,9 +281,11 @@ def build(service: VideoService, base_url: str, routes: Sequence[BaseRoute] = ()
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**family["components"]["schemas"], **_SCHEMAS, "CreateVideoRequest": create_schema(documents)},
+            "schemas": {**family["components"]["schemas"], **_SCHEMAS, **create_schemas(documents)},
         },
     }
+    for kind, items in _components(documents).items():
+        document["components"].setdefault(kind, {}).update(items)
     for path, item in family["paths"].items():  # the lifecycle: the family document, as the router serves it
         for method, operation in item.items():
             served = dict(operation)

@@ -79,6 +79,18 @@ def _describe_error(name: str | None, validator: str, message: str, instance: An
     return Problem(Code.INVALID_VALUE, f"Invalid value for '{name}': {message}.", name)
 
 
+def _one_of_problem(branches: Any, form: Mapping[str, Any]) -> Problem:
+    """A body-level ``oneOf`` of ``required`` alternatives (send ``video`` or ``video[id]``, not both),
+    reported on the first alternative's field; any other ``oneOf`` as a plain invalid value."""
+    names = [str(n) for branch in branches if isinstance(branch, Mapping) for n in branch.get("required", ())]
+    if not names:
+        return Problem(Code.INVALID_VALUE, "The body matches none, or more than one, of its allowed forms.")
+    quoted = " or ".join(f"'{n}'" for n in names)
+    if any(n in form for n in names):
+        return Problem(Code.INVALID_VALUE, f"Send only one of {quoted}, not several.", names[0])
+    return Problem(Code.MISSING_REQUIRED_PARAMETER, f"Missing required parameter: send {quoted}.", names[0])
+
+
 class RequestChecker:
     """Checks raw requests against a :class:`SpecRegistry`. Stateless: safe to share.
 
@@ -240,6 +252,9 @@ class RequestChecker:
         for error in body.validator.validator.iter_errors(form):
             if not error.path and error.validator in {"required", "additionalProperties", "properties"}:
                 continue  # missing and unknown fields are reported above, with the field's name
+            if not error.path and error.validator == "oneOf":
+                problems.append(_one_of_problem(error.validator_value, form))
+                continue
             param = str(error.path[0]) if error.path else None
             if param in flagged:
                 continue

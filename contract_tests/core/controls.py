@@ -24,6 +24,17 @@ VIDEO_FAILED = "video_generation_failed"
 MAX_LATENCY_MS = 60_000.0
 MAX_RENDER_SECONDS = 24 * 3600.0
 _TOKEN = re.compile(r'^\s*(?P<name>[A-Za-z][A-Za-z0-9_-]*)\s*(?:=\s*(?P<value>"[^"]*"|[^\s"]*)\s*)?$')
+# The Prefer header parse_prefer accepts, as one regular expression (ECMA-262 and Python alike), for
+# documents (sora-mock's /openapi.json): every string it matches parses without a problem. The known
+# preferences with their values' exact ranges, plus RFC 7240's registered ones, which are ignored.
+_LATENCY_VALUE = r"(?:(?:[0-9]{1,4}|[1-5][0-9]{4})(?:\.[0-9]{1,3})?|60000)"  # 0..MAX_LATENCY_MS
+_RENDER_VALUE = r"(?:(?:[0-9]{1,4}|[0-7][0-9]{4}|8[0-5][0-9]{3}|86[0-3][0-9]{2})(?:\.[0-9]{1,3})?|86400)"
+_PREFERENCE = (
+    r"(?:code=[45][0-9]{2}|video=(?:failed|completed)|failure-code=[A-Za-z0-9_.-]{1,64}"
+    rf"|latency={_LATENCY_VALUE}|render-seconds={_RENDER_VALUE}"
+    r"|respond-async|return=(?:minimal|representation)|handling=(?:strict|lenient)|wait=[0-9]{1,6})"
+)
+PREFER_PATTERN = rf"^(?:{_PREFERENCE}(?: ?[,;] ?{_PREFERENCE})*)?$"
 # What a forced status says in ``error.code``: the code a real server would use for it.
 _FORCED_CODES = {
     401: Code.INVALID_API_KEY,

@@ -215,18 +215,10 @@ class VideoService:
         upload = verdict.files.get("video")
         reference = verdict.fields.get("video")
         source_id = reference.get("id") if isinstance(reference, dict) else verdict.fields.get("video[id]")
-        if upload is not None and source_id is not None:
-            return Problem(
-                Code.INVALID_VALUE, "Send the video once: either a file part 'video' or 'video[id]', not both.", "video"
-            )
+        # Exactly one of the two forms: the family document says so (a body-level oneOf) and the
+        # checker has enforced it before this runs.
         if upload is not None:
             return upload if is_mp4(upload.data) else not_mp4(upload)
-        if source_id is None:
-            return Problem(
-                Code.MISSING_REQUIRED_PARAMETER,
-                "Missing required parameter: 'video' (an MP4 file part, or 'video[id]' naming a completed video).",
-                "video",
-            )
         source = self.engine.get(str(source_id))
         if source is None:
             return not_found(str(source_id), "video")
