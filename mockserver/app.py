@@ -129,11 +129,28 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
         ],
         exception_handlers={HTTPException: http_error, Exception: http_error},
     )
-    app.router.default = VideoDoor(service, settings.max_upload_bytes)
+    app.router.default = proxy_door(service, settings) if settings.proxy else VideoDoor(
+        service, settings.max_upload_bytes)
     app.api_prefixes = service.router.prefixes
     app.state.service = service
     app.state.settings = settings
     return app
+
+
+def proxy_door(service: VideoService, settings: Settings) -> Any:
+    """The validating proxy (``--proxy URL``) in the video door's place; loaded only in that mode."""
+    import os
+
+    from contract_tests.core.har import HarWriter
+    from mockserver.proxy import ProxyDoor
+
+    token = os.environ.get(settings.proxy_token_env) if settings.proxy_token_env else None
+    recorder = HarWriter(settings.record) if settings.record else None
+    if recorder is not None:
+        recorder.start()
+    assert settings.proxy is not None
+    return ProxyDoor(service, settings.proxy, max_bytes=settings.max_upload_bytes, token=token,
+                     timeout=settings.proxy_timeout, recorder=recorder)
 
 
 def app_from_env() -> Starlette:

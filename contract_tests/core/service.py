@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from contract_tests.core import assets
@@ -27,6 +27,9 @@ from contract_tests.core.problems import Code, Problem, internal_error, not_foun
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import SpecRegistry
 from contract_tests.core.wire import Part
+
+if TYPE_CHECKING:  # the replay (and the HAR reader) load only when a replay is given
+    from contract_tests.core.replay import Replay
 
 logger = logging.getLogger(__name__)
 POLL_AFTER = "openai-poll-after-ms"
@@ -45,6 +48,7 @@ class VideoService:
         journal: Journal | None = None,
         controls: Controls | None = None,
         sleep: Callable[[float], None] | None = time.sleep,
+        replay: Replay | None = None,
     ) -> None:
         self.registry = registry
         self.server = server
@@ -54,6 +58,8 @@ class VideoService:
         self.journal = journal if journal is not None else Journal()
         self.controls = controls or Controls()
         self.sleep = sleep
+        # A recorded relay's answers (sora-mock --replay): consulted only when given.
+        self.replay = replay
         # What each operation of the family document does (by operationId); the create is the relays'.
         self._handlers: dict[str, Callable[[Route, RawRequest, Decision], RawResponse]] = {
             "ListVideos": self._list,
@@ -84,6 +90,7 @@ class VideoService:
         started = time.perf_counter()
         verdict: Verdict | None = None
         decision = Decision()
+        extra: dict[str, Any] = {}
         try:
             route = route or self.resolve(request)
             decision = self.controls.decide(request.header(PREFER), creates=route.creates)
@@ -96,6 +103,10 @@ class VideoService:
                 response = self._create(verdict, decision)
             else:
                 response = self._handlers.get(route.operation_id or "", _unserved)(route, request, decision)
+            if self.replay is not None and decision.problem is None:
+                replayed = self.replay.answer(route, request, verdict, parts, response)
+                if replayed is not None:
+                    response, extra["replayed"] = replayed, True
             if not route.documented:
                 verdict = None  # the journal's verdict is the contract's, on the documented calls only
         except Exception as exc:  # a bug must not become a stack trace on the wire, but must be seen
@@ -103,7 +114,9 @@ class VideoService:
             response = RawResponse.error(internal_error(exc))
             verdict = None
         response = self._apply(response, decision)
-        self._journal(request, verdict, response, time.perf_counter() - started, decision)
+        if decision.applied:
+            extra["preferences"] = list(decision.applied)
+        self.record_exchange(request, verdict, response, time.perf_counter() - started, extra)
         if self.sleep is not None and response.delay > 0:
             self.sleep(response.delay)
         return response
@@ -238,9 +251,14 @@ class VideoService:
         length = str(len(answer.body))
         return dataclasses.replace(answer, body=b"", headers={**answer.headers, "content-length": length})
 
-    def _journal(
-        self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float, decision: Decision
+    def record_exchange(
+        self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float,
+        extra: dict[str, Any] | None = None,
     ) -> None:
+        """Journal one exchange (redacted by the journal); a door that answers itself (the proxy) calls it too.
+
+        ``extra`` adds keys to the entry (``preferences``, ``replayed``, the proxy's ``response_verdict``).
+        """
         payload: Any
         try:
             payload = response.payload() if response.headers.get("content-type") == "application/json" else None
@@ -266,7 +284,7 @@ class VideoService:
             duration_ms=round(seconds * 1000, 3),
             document=verdict.document_id if verdict else None,
             video_id=video_id,
-            extra={"preferences": list(decision.applied)} if decision.applied else {},
+            extra=extra or {},
         )
         if verdict is not None and verdict.files:  # for the admin page's thumbnails (bounded there)
             # Only whole uploads: a streaming server keeps just the head of a large one.
