@@ -33,7 +33,8 @@ from contract_tests.core.routing import Route
 from contract_tests.core.wire import Part
 
 # Headers that describe one transfer, not the relay's behaviour: never replayed.
-_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding"})
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding",
+                      "server"})  # server: the mock's own HTTP server names itself
 # Headers the engine sets itself on a video answer (its own lifecycle timing wins).
 _ENGINE_HEADERS = frozenset({"content-type", "openai-poll-after-ms", "preference-applied"})
 _VIDEO_OPERATIONS = frozenset({"POST /v1/videos", "GET /v1/videos/{id}", "POST /v1/videos/{id}/remix"})
@@ -129,7 +130,10 @@ class Replay:
         if not isinstance(video, dict) or video.get("object") != "video":
             return None
         extra = {k: v for k, v in self.video_fields.items() if k not in video}
-        merged = RawResponse.json(200, {**video, **extra}, {**self.video_headers, **response.headers})
+        headers = {k: v for k, v in self.video_headers.items() if k not in response.headers}
+        if not extra and not headers:
+            return None  # the recorded relay's videos look like the engine's: nothing replayed
+        merged = RawResponse.json(200, {**video, **extra}, {**headers, **response.headers})
         return dataclasses.replace(merged, delay=response.delay)
 
     def answer(

@@ -136,11 +136,49 @@ def test_replay_answers_a_missing_field_as_the_relay_did_offline(proxied: dict[s
     with BackgroundServer(settings) as server, httpx.Client(base_url=server.url, timeout=10) as client:
         missing = post(client, without(example(), "prompt"))
         other_field = post(client, without(example(), "model"))
+        garbled = client.post("/v1/videos", content=b"--nope\r\n\r\nbroken",
+                              headers={**AUTH, "Content-Type": "multipart/form-data; boundary=zzz"})
         valid = post(client, example())
         journal = client.get("/__admin/requests").json()["data"]
     assert missing.status_code == 200
     assert missing.json() == {"code": 40001, "msg": "Missing required parameter: 'prompt'."}
     # Another field of the same class: the relay's answer, the field's name substituted.
     assert other_field.json() == {"code": 40001, "msg": "Missing required parameter: 'model'."}
+    assert (garbled.status_code, garbled.headers["content-type"], garbled.text) == (
+        400, "text/plain; charset=utf-8", "bad multipart body")
     assert valid.status_code == 200 and valid.json()["status"] == "queued"
-    assert [e.get("replayed", False) for e in journal][:2] == [True, True]
+    assert [e.get("replayed", False) for e in journal] == [True, True, True, False]
+
+
+def test_lifecycle_answers_are_checked_by_the_family_document(tmp_path: Path) -> None:
+    """A relay whose videos say ``status: processing`` breaks the create's checks and, on a poll, the
+    family document's Video schema (its status enum)."""
+    path = tmp_path / "processing.har"
+    with serve("chainhub", "processing") as relay, BackgroundServer(
+        Settings(upstream="chainhub", proxy=relay.base_url, record=str(path))
+    ) as server, httpx.Client(base_url=server.url, timeout=20) as client:
+        created = post(client, example())
+        polled = client.get(f"/v1/videos/{created.json()['id']}", headers=AUTH)
+    assert "video_status_queued" in {v["check"] for v in violations(created)}
+    poll_checks = violations(polled)
+    assert [v["check"] for v in poll_checks] == ["response_schema"]
+    assert "processing" in poll_checks[0]["message"] and "family document" in poll_checks[0]["message"]
+    assert har.annotation(har.read_entries(path)[1])["failed_checks"] == ["response_schema"]
+
+
+def test_replay_adds_the_recorded_relays_video_fields(tmp_path: Path) -> None:
+    path = tmp_path / "extra.har"
+    with serve("chainhub", "extra_fields") as relay, BackgroundServer(
+        Settings(upstream="chainhub", proxy=relay.base_url, record=str(path))
+    ) as server, httpx.Client(base_url=server.url, timeout=20) as client:
+        assert post(client, example()).json()["usage"] == {"seconds": int(example().fields["seconds"])}
+    with BackgroundServer(Settings(upstream="chainhub", replay=str(path), render_seconds=1)) as server, httpx.Client(
+        base_url=server.url, timeout=10
+    ) as client:
+        created = post(client, example())
+        polled = client.get(f"/v1/videos/{created.json()['id']}", headers=AUTH)
+        listed = client.get("/v1/videos", headers=AUTH)
+    assert created.json()["status"] == "queued"
+    assert {"usage", "remixed_from_video_id"} <= created.json().keys()
+    assert polled.json()["id"] == created.json()["id"] and "usage" in polled.json()
+    assert "usage" not in json.dumps(listed.json())  # only video answers take the recorded fields
