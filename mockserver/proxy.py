@@ -57,6 +57,8 @@ KEEP_JSON_BYTES = 1024 * 1024
 # Hop-by-hop headers (RFC 9110 7.6.1) and what the proxy sets itself: never forwarded.
 _HOP = frozenset({"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
                   "te", "trailer", "transfer-encoding", "upgrade", "host", "expect", "accept-encoding"})
+# Set by the proxy's own HTTP server on every answer: the relay's are recorded, not sent twice.
+_SERVER_SET = frozenset({"date", "server"})
 _CREATE_SCHEMA_CHECKS = ["content_type_json", "json_object_body", "response_schema", "video_object",
                          "video_id_present"]
 
@@ -322,7 +324,7 @@ class ProxyDoor:
                 logger.warning("sora-mock proxy: %s answer cut short: %s", self.upstream, exc)
                 complete = True
         self._check(exchange, body, bytes(buffered), complete)
-        headers = dict(exchange.headers)
+        headers = {k: v for k, v in exchange.headers.items() if k not in _SERVER_SET}
         if exchange.violations:
             headers[VIOLATIONS_HEADER] = violations_header(exchange.violations)
         if complete:
