@@ -25,13 +25,13 @@ from contract_tests.core.problems import Code, Problem, internal_error, method_n
 from contract_tests.core.service import POLL_AFTER, VideoService
 from mockserver import openapi
 from mockserver.admin_page import admin_routes
-from mockserver.door import VideoDoor, asgi_error
+from mockserver.door import VIOLATIONS_HEADER, VideoDoor, asgi_error
 from mockserver.settings import Settings, build_service
 
 logger = logging.getLogger("sora-mock")
 
 # Response headers a page's fetch() may read (CORS hides all others).
-EXPOSED = [POLL_AFTER, "preference-applied", "content-length", "content-range", "accept-ranges"]
+EXPOSED = [POLL_AFTER, "preference-applied", "content-length", "content-range", "accept-ranges", VIOLATIONS_HEADER]
 
 
 def _json(payload: Any, status: int = 200) -> Response:

@@ -44,11 +44,18 @@ from contract_tests.core.redaction import Redactor
 from contract_tests.core.routing import Route, family_document
 from contract_tests.core.service import VideoService
 from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
-from mockserver.door import SNIFF_FILE_BYTES, Disconnected, _chunks, _headers, _url, send_answer
+from mockserver.door import (
+    SNIFF_FILE_BYTES,
+    VIOLATIONS_HEADER,
+    Disconnected,
+    _chunks,
+    _headers,
+    _url,
+    send_answer,
+)
 
 logger = logging.getLogger("sora-mock.proxy")
 
-VIOLATIONS_HEADER = "sora-violations"
 # The header stays well under what servers and browsers accept for one header line.
 MAX_VIOLATIONS_HEADER = 2048
 MAX_MESSAGE_CHARS = 240

@@ -182,3 +182,11 @@ def test_replay_adds_the_recorded_relays_video_fields(tmp_path: Path) -> None:
     assert {"usage", "remixed_from_video_id"} <= created.json().keys()
     assert polled.json()["id"] == created.json()["id"] and "usage" in polled.json()
     assert "usage" not in json.dumps(listed.json())  # only video answers take the recorded fields
+
+
+def test_a_page_on_another_origin_can_read_the_violations(relay: Upstream) -> None:
+    with BackgroundServer(Settings(upstream="chainhub", proxy=relay.base_url)) as server:
+        answer = httpx.post(f"{server.url}/v1/videos", content=without(example(), "prompt").body,
+                            headers={**example().headers, **AUTH, "Origin": "http://localhost:5173"})
+    assert violations(answer)[0]["check"] == "missing_required_parameter"
+    assert VIOLATIONS_HEADER in answer.headers["access-control-expose-headers"].replace(" ", "").split(",")
