@@ -108,7 +108,7 @@ def build_service(settings: Settings) -> VideoService:
     if settings.replay:
         from contract_tests.core.replay import Replay
 
-        replay = Replay.load(settings.replay, server)
+        replay = Replay.load(settings.replay, server, checker)
     return VideoService(
         registry, server, checker=checker, engine=engine, journal=journal, controls=controls, sleep=None,
         replay=replay,

@@ -12,6 +12,10 @@ service asks it per request (only when built with one: without ``--replay`` noth
   beyond the engine's, and the headers its answers carried: the lifecycle stays the engine's;
 * anything the recording does not cover keeps the contract's answer.
 
+Entries another tool recorded (no ``_sora``: a browser's devtools, WireMock) are classified by their
+request's shape instead: the request is rebuilt from the HAR (file parts as placeholders of their
+recorded type) and put to the checker, whose verdict names the class.
+
 A plain library: it reads the HAR with :mod:`contract_tests.core.har` and builds
 :class:`~contract_tests.core.http.RawResponse` objects.
 """
@@ -26,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.core import har
-from contract_tests.core.checker import Verdict
+from contract_tests.core.checker import RequestChecker, Verdict
 from contract_tests.core.classify import probe
 from contract_tests.core.http import RawRequest, RawResponse
+from contract_tests.core.multipart import FormPart, encode_multipart
 from contract_tests.core.routing import Route
-from contract_tests.core.wire import Part
+from contract_tests.core.wire import Part, WireError, multipart_boundary, parse_multipart
 
 # Headers that describe one transfer, not the relay's behaviour: never replayed.
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding",
@@ -71,8 +76,13 @@ def _accepted(status: int, body: Any) -> bool:
 class Replay:
     """What one recording says a relay answers, indexed for the service."""
 
-    def __init__(self, entries: Iterable[Mapping[str, Any]], source: str = "", server: str | None = None) -> None:
+    def __init__(
+        self, entries: Iterable[Mapping[str, Any]], source: str = "", server: str | None = None,
+        checker: RequestChecker | None = None,
+    ) -> None:
         self.source = source
+        self.server = server
+        self.checker = checker
         self.rejections: dict[tuple[str, str | None], RecordedAnswer] = {}
         self.by_class: dict[str, RecordedAnswer] = {}
         self.video_fields: dict[str, Any] = {}
@@ -84,9 +94,10 @@ class Replay:
             self._add(recorded, sora)
 
     @classmethod
-    def load(cls, path: Path | str, server: str | None = None) -> Replay:
-        """The replay of a HAR file (:class:`~contract_tests.core.har.HarError` when it is not one)."""
-        return cls(har.read_entries(path), str(path), server)
+    def load(cls, path: Path | str, server: str | None = None, checker: RequestChecker | None = None) -> Replay:
+        """The replay of a HAR file (:class:`~contract_tests.core.har.HarError` when it is not one);
+        with a ``checker``, entries without a ``_sora`` annotation are classified by their shape."""
+        return cls(har.read_entries(path), str(path), server, checker)
 
     def __len__(self) -> int:
         return len(self.rejections) + int(bool(self.video_fields or self.video_headers))
@@ -100,7 +111,7 @@ class Replay:
         operation = str(sora.get("operation") or har.operation_of(
             str((recorded.get("request") or {}).get("method", "GET")),
             str((recorded.get("request") or {}).get("url", ""))))
-        found = sora.get("probe")
+        found = sora.get("probe") if sora else self._shape_probe(recorded)
         if isinstance(found, Mapping) and found.get("class") and not _accepted(status, body):
             text = str((response.get("content") or {}).get("text") or "")
             field = found.get("field") if isinstance(found.get("field"), str) else None
@@ -110,6 +121,17 @@ class Replay:
         elif operation in _VIDEO_OPERATIONS and _accepted(status, body) and body.get("object") == "video":
             self.video_fields.update(body)
             self.video_headers.update({k: v for k, v in _headers(recorded).items() if k not in _ENGINE_HEADERS})
+
+    def _shape_probe(self, recorded: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The invalid class of an unannotated entry's create request, by the checker (None: not a rejected create)."""
+        if self.checker is None:
+            return None
+        request = request_of(recorded)
+        route = self.checker.router.resolve(request.method, request.path, request.host, self.server)
+        if not route.documented:
+            return None
+        parts = _parts(request)
+        return probe(self.checker.check_route(route, request, parts), parts, request.media.essence)
 
     def rejection(
         self, verdict: Verdict, parts: Sequence[Part] | None, request: RawRequest
@@ -151,3 +173,34 @@ class Replay:
         return (f"{len(classes)} recorded rejection(s) ({', '.join(classes) or 'none'}); "
                 f"{'recorded videos' if self.video_fields else 'no recorded video'} to take extra fields from")
 
+
+def request_of(recorded: Mapping[str, Any]) -> RawRequest:
+    """A HAR entry's request, rebuilt: a multipart body from its params, each file as a one-byte placeholder
+    (the recording never held its bytes; the checker needs only that a file part came)."""
+    request = recorded.get("request") or {}
+    headers = {str(h.get("name", "")): str(h.get("value", "")) for h in request.get("headers") or ()}
+    headers = {k: v for k, v in headers.items() if k.lower() not in {"content-length", "transfer-encoding"}}
+    post = request.get("postData") or {}
+    raw = RawRequest(str(request.get("method", "GET")), str(request.get("url", "")), headers)
+    body = b""
+    if isinstance(post.get("params"), list):
+        try:
+            boundary = multipart_boundary(raw.media)
+        except WireError:
+            boundary = "sora-replay-boundary"
+        parts = tuple(
+            FormPart(str(p.get("name", "")), b"\0", str(p.get("fileName")), p.get("contentType") or None)
+            if "fileName" in p else FormPart(str(p.get("name", "")), str(p.get("value", "")).encode("utf-8"))
+            for p in post["params"] if isinstance(p, Mapping)
+        )
+        body = encode_multipart(parts, boundary)
+    elif isinstance(post.get("text"), str):
+        body = post["text"].encode("utf-8")
+    return RawRequest(raw.method, raw.url, headers, body)
+
+
+def _parts(request: RawRequest) -> list[Part] | None:
+    try:
+        return parse_multipart(request.body, multipart_boundary(request.media))
+    except WireError:
+        return None

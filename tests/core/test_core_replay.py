@@ -64,3 +64,29 @@ def test_another_servers_recording_is_not_replayed() -> None:
                      {"server": "jxincm", "probe": {"class": "no_auth", "field": None}})
     replay = Replay([entry], "x.har", server="chainhub")
     assert len(replay) == 0
+
+
+def test_an_entry_another_tool_recorded_is_classified_by_its_request_shape() -> None:
+    """No ``_sora`` (a browser's devtools export): the checker names the class from the recorded request."""
+    from dataclasses import replace
+
+    from contract_tests.core.checker import RequestChecker
+    from contract_tests.core.multipart import encode_multipart
+
+    parts = tuple(p for p in EXAMPLE.parts if p.name != "model")
+    missing = replace(EXAMPLE, parts=parts, body=encode_multipart(parts, EXAMPLE.boundary))
+    entry = har.entry(method="POST", url="https://api.chainhub.tech/v1/videos",
+                      request_headers={**missing.headers, **AUTH}, request_body=missing.body, status=200,
+                      reason="OK", response_headers={"content-type": "application/json"},
+                      response_body=b'{"code": 40001, "msg": "model is required"}',
+                      started=dt.datetime.now(dt.timezone.utc), elapsed_ms=1.0)
+    assert "_sora" not in entry
+    checker = RequestChecker(REGISTRY)
+    svc = VideoService(REGISTRY, "chainhub", checker=checker,
+                       replay=Replay([entry], "devtools.har", "chainhub", checker))
+    without_prompt = tuple(p for p in EXAMPLE.parts if p.name != "prompt")
+    request = replace(EXAMPLE, parts=without_prompt, body=encode_multipart(without_prompt, EXAMPLE.boundary))
+    answer = svc.handle(RawRequest("POST", "https://api.chainhub.tech/v1/videos", {**request.headers, **AUTH},
+                                   request.body))
+    assert (answer.status, answer.body) == (200, b'{"code": 40001, "msg": "prompt is required"}')
+    assert len(Replay([entry], "devtools.har", "chainhub")) == 0  # without a checker: not classified
