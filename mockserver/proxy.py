@@ -335,7 +335,8 @@ class ProxyDoor:
         if exchange.violations:
             headers[VIOLATIONS_HEADER] = violations_header(exchange.violations)
         if complete:
-            headers.pop("content-length", None)
+            if not head:  # a HEAD answer keeps the relay's length of the body it did not send
+                headers.pop("content-length", None)
             await send_answer(send, exchange.status, headers, exchange.body, head=head)
             return
         exchange.body = b""

@@ -122,3 +122,23 @@ def test_a_30_mb_upload_streams_through_without_being_held() -> None:
     assert seen["sha256"] == expected  # every byte arrived, in order
     assert peak < 8 * MIB, f"the proxy held {peak / MIB:.1f} MiB for a 30 MiB upload"
     assert journal[0]["files"][0]["size"] == size
+
+
+def test_content_streams_back_and_head_keeps_the_relays_length() -> None:
+    from contract_tests.core.specs import load_registry
+    from contract_tests.testing.strategies import example_request
+
+    example = example_request(load_registry().document("chainhub"))
+    with serve("chainhub", "honest", render_seconds=0) as relay, proxy(relay.base_url) as client:
+        video = client.post("/v1/videos", content=example.body, headers={**example.headers, **AUTH}).json()
+        content = client.get(f"/v1/videos/{video['id']}/content", headers=AUTH)
+        head = client.head(f"/v1/videos/{video['id']}/content", headers=AUTH)
+        polled = client.get(f"/v1/videos/{video['id']}", headers=AUTH)
+        head_json = client.head(f"/v1/videos/{video['id']}", headers=AUTH)
+        journal = client.get("/__admin/requests").json()["data"]
+    assert content.status_code == 200 and content.content[4:8] == b"ftyp"
+    assert content.headers["content-type"] == "video/mp4"
+    assert head.status_code == 200 and int(head.headers["content-length"]) == len(content.content)
+    assert head.content == b""
+    assert int(head_json.headers["content-length"]) == len(polled.content) and head_json.content == b""
+    assert [e["response_verdict"] for e in journal] == ["conformant"] * 5
