@@ -25,13 +25,13 @@ from contract_tests.core.problems import Code, Problem, internal_error, method_n
 from contract_tests.core.service import POLL_AFTER, VideoService
 from mockserver import openapi
 from mockserver.admin_page import admin_routes
-from mockserver.door import VideoDoor, asgi_error
+from mockserver.door import VIOLATIONS_HEADER, VideoDoor, asgi_error
 from mockserver.settings import Settings, build_service
 
 logger = logging.getLogger("sora-mock")
 
 # Response headers a page's fetch() may read (CORS hides all others).
-EXPOSED = [POLL_AFTER, "preference-applied", "content-length", "content-range", "accept-ranges"]
+EXPOSED = [POLL_AFTER, "preference-applied", "content-length", "content-range", "accept-ranges", VIOLATIONS_HEADER]
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -129,11 +129,28 @@ def create_app(settings: Settings | None = None, service: VideoService | None = 
         ],
         exception_handlers={HTTPException: http_error, Exception: http_error},
     )
-    app.router.default = VideoDoor(service, settings.max_upload_bytes)
+    app.router.default = proxy_door(service, settings) if settings.proxy else VideoDoor(
+        service, settings.max_upload_bytes)
     app.api_prefixes = service.router.prefixes
     app.state.service = service
     app.state.settings = settings
     return app
+
+
+def proxy_door(service: VideoService, settings: Settings) -> Any:
+    """The validating proxy (``--proxy URL``) in the video door's place; loaded only in that mode."""
+    import os
+
+    from contract_tests.core.har import HarWriter
+    from mockserver.proxy import ProxyDoor
+
+    token = os.environ.get(settings.proxy_token_env) if settings.proxy_token_env else None
+    recorder = HarWriter(settings.record) if settings.record else None
+    if recorder is not None:
+        recorder.start()
+    assert settings.proxy is not None
+    return ProxyDoor(service, settings.proxy, max_bytes=settings.max_upload_bytes, token=token,
+                     timeout=settings.proxy_timeout, recorder=recorder)
 
 
 def app_from_env() -> Starlette:

@@ -99,6 +99,26 @@ def parser() -> argparse.ArgumentParser:
         help="the ASGI server for the app: granian (default; Rust HTTP, about 1.4x uvicorn's requests/s on "
         "small uploads, see README 'Performance') or uvicorn",
     )
+    p.add_argument(
+        "--proxy", metavar="URL",
+        help="forward every request to this relay (its base URL) and check both halves of each exchange "
+        "instead of answering from the mock",
+    )
+    p.add_argument(
+        "--proxy-token-env", metavar="VAR",
+        help="with --proxy: send 'Authorization: Bearer $VAR' to the relay instead of the client's own",
+    )
+    p.add_argument(
+        "--proxy-timeout", type=float, default=60.0, metavar="S",
+        help="with --proxy: seconds to wait for the relay (connecting: at most 10) before answering 504 "
+        "(default: %(default)g)",
+    )
+    p.add_argument("--record", metavar="FILE.har", help="with --proxy: record every exchange as HAR 1.2 (redacted)")
+    p.add_argument(
+        "--replay", metavar="FILE.har",
+        help="answer the way the recorded relay did: its error bodies per invalid class, its extra video fields "
+        "and headers; the rest from the contract",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request to stderr (the journal has more)")
     return p
 
@@ -118,7 +138,46 @@ def settings_from(args: argparse.Namespace) -> Settings:
         state=args.state,
         workers=args.workers,
         access_log=args.access_log,
+        proxy=args.proxy,
+        proxy_token_env=args.proxy_token_env,
+        proxy_timeout=args.proxy_timeout,
+        record=str(Path(args.record).resolve()) if args.record else None,
+        replay=str(Path(args.replay).resolve()) if args.replay else None,
     )
+
+
+def _mode(settings: Settings) -> list[str]:
+    """The banner's line for the proxy or the replay, when one is on."""
+    lines = []
+    if settings.proxy:
+        token = f"; token from ${settings.proxy_token_env}" if settings.proxy_token_env else ""
+        lines.append(f"  proxy:     every request goes to {settings.proxy}{token}, checked both ways "
+                     f"(violations in the 'sora-violations' header and the journal)")
+    if settings.record:
+        lines.append(f"  recording: {settings.record} (HAR 1.2, redacted)")
+    if settings.replay:
+        lines.append(f"  replay:    answers as recorded in {settings.replay}")
+    return lines
+
+
+def _check_modes(settings: Settings) -> str | None:
+    """Why the proxy/record/replay flags cannot start, or None."""
+    if settings.record and not settings.proxy:
+        return "--record needs --proxy URL (it records what the relay answers)"
+    if settings.proxy and settings.replay:
+        return "--proxy and --replay exclude each other: one asks the relay, the other answers as it did"
+    if settings.proxy and not settings.proxy.startswith(("http://", "https://")):
+        return f"--proxy {settings.proxy}: expected an http:// or https:// base URL"
+    if settings.proxy_token_env and not os.environ.get(settings.proxy_token_env):
+        return f"--proxy-token-env {settings.proxy_token_env}: that environment variable is not set"
+    if settings.replay:
+        from contract_tests.core.har import HarError, read_entries
+
+        try:
+            read_entries(settings.replay)
+        except HarError as exc:
+            return f"--replay: {exc}"
+    return None
 
 
 def banner(settings: Settings, upstream: str, documents: list[str]) -> str:
@@ -131,6 +190,7 @@ def banner(settings: Settings, upstream: str, documents: list[str]) -> str:
             f"  upstream:  {upstream} (documents: {', '.join(documents)})",
             f"  renders:   {settings.render_seconds:g} s per video; state: {state}",
             f"  OpenAPI:   {url}/openapi.json    journal: {url}/__admin/requests",
+            *_mode(settings),
             "  try it:",
             f"    curl -s {url}/v1/videos -H 'Authorization: Bearer sk-local' \\",
             "      -F model=sora-2 -F prompt='a cat on a skateboard' -F seconds=4 -F size=16x9 \\",
@@ -169,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    problem = _check_modes(settings)
+    if problem is not None:
+        print(f"sora-mock: {problem}", file=sys.stderr)
+        return 2
+    if settings.record:
+        Path(settings.record).unlink(missing_ok=True)  # a run starts a new recording
     try:
         registry = registry_for(settings)
         upstream = upstream_for(settings, registry)

@@ -29,7 +29,9 @@ KEEP_FILE_BYTES = 1024 * 1024
 # When the declared body is larger than that, no file in it can be previewed: keep only enough
 # to sniff its type, so many concurrent large uploads stay small in memory.
 SNIFF_FILE_BYTES = 64 * 1024
-BASE = "http://sora-mock"  # the service is told its upstream explicitly; the host is never used
+BASE = "http://sora-mock"
+# The validating proxy's report of what an exchange broke (mockserver/proxy.py); pages may read it (CORS).
+VIOLATIONS_HEADER = "sora-violations"  # the service is told its upstream explicitly; the host is never used
 
 
 class Disconnected(Exception):

@@ -47,6 +47,12 @@ class Settings:
     journal_capacity: int = DEFAULT_JOURNAL
     video_capacity: int = DEFAULT_CAPACITY
     access_log: bool = False
+    # The validating proxy (mockserver/proxy.py) and the recording, and the replay of one.
+    proxy: str | None = None
+    proxy_token_env: str | None = None
+    proxy_timeout: float = 60.0
+    record: str | None = None
+    replay: str | None = None
 
     def to_env(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -98,6 +104,12 @@ def build_service(settings: Settings) -> VideoService:
     engine = VideoEngine(store, render_seconds=settings.render_seconds, seed=seed)
     controls = Controls(settings.failure_rate, settings.error_rate, settings.latency_ms, seed)
     checker = RequestChecker(registry, settings.max_upload_bytes)
+    replay = None
+    if settings.replay:
+        from contract_tests.core.replay import Replay
+
+        replay = Replay.load(settings.replay, server, checker)
     return VideoService(
-        registry, server, checker=checker, engine=engine, journal=journal, controls=controls, sleep=None
+        registry, server, checker=checker, engine=engine, journal=journal, controls=controls, sleep=None,
+        replay=replay,
     )

@@ -106,6 +106,16 @@ def _post_data(headers: Mapping[str, str], body: bytes, redactor: Redactor) -> d
     return {"mimeType": mime, "text": "", "_sora_file": file_summary(body)}
 
 
+def operation_of(method: str, url: str) -> str:
+    """``GET /v1/videos/video_1/content`` -> ``GET /v1/videos/{id}/content``: ids out of the label."""
+    path = urlsplit(url).path.rstrip("/")
+    marker = "/v1/videos/"
+    if marker in path:
+        rest = path.split(marker, 1)[1].split("/", 1)
+        path = path.split(marker, 1)[0] + "/v1/videos/{id}" + ("/" + rest[1] if len(rest) > 1 else "")
+    return f"{method.upper()} {path or '/'}"
+
+
 def _iso(moment: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds, as devtools write ``startedDateTime``."""
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -126,10 +136,13 @@ def entry(
     redactor: Redactor | None = None,
     sora: Mapping[str, Any] | None = None,
     http_version: str = "HTTP/1.1",
+    post_data: Mapping[str, Any] | None = None,
+    request_size: int | None = None,
 ) -> dict[str, Any]:
     """One HAR entry, redacted: secrets of the request's own headers and query are scrubbed everywhere.
 
     A response that never came (``status`` 0) is recorded the way browsers do: status 0, empty content.
+    ``post_data`` (with ``request_size``) stands for a request body a streaming recorder did not hold.
     """
     query = urlsplit(url).query
     scrub = (redactor or Redactor()).with_secrets(request_secrets(request_headers, query))
@@ -147,9 +160,10 @@ def entry(
             {"name": k, "value": v} for k, v in parse_qsl(safe_query, keep_blank_values=True)
         ],
         "headersSize": -1,
-        "bodySize": len(request_body),
+        "bodySize": len(request_body) if request_size is None else request_size,
     }
-    post = _post_data(request_headers, request_body, scrub)
+    post = _post_data(request_headers, request_body, scrub) if post_data is None else scrub.scrub_object(
+        dict(post_data))
     if post is not None:
         request["postData"] = post
     content: dict[str, Any] = {"size": len(response_body), "mimeType": _header(response_headers, "content-type")}

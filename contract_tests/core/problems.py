@@ -42,6 +42,8 @@ class Code(str, Enum):
     VIDEO_NOT_READY = "video_not_ready"
     SERVER_ERROR = "server_error"
     RATE_LIMITED = "rate_limit_exceeded"
+    UPSTREAM_UNREACHABLE = "upstream_unreachable"  # the proxy (sora-mock --proxy) could not reach the relay
+    UPSTREAM_TIMEOUT = "upstream_timeout"
     FORCED_ERROR = "forced_error"  # a status forced by Prefer: code=... that no other code names
 
     __hash__ = str.__hash__

@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from contract_tests.core import assets
@@ -28,6 +28,9 @@ from contract_tests.core.problems import Code, Problem, internal_error, not_foun
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import SpecRegistry
 from contract_tests.core.wire import Part
+
+if TYPE_CHECKING:  # the replay (and the HAR reader) load only when a replay is given
+    from contract_tests.core.replay import Replay
 
 logger = logging.getLogger(__name__)
 POLL_AFTER = "openai-poll-after-ms"
@@ -46,6 +49,7 @@ class VideoService:
         journal: Journal | None = None,
         controls: Controls | None = None,
         sleep: Callable[[float], None] | None = time.sleep,
+        replay: Replay | None = None,
     ) -> None:
         self.registry = registry
         self.server = server
@@ -55,6 +59,8 @@ class VideoService:
         self.journal = journal if journal is not None else Journal()
         self.controls = controls or Controls()
         self.sleep = sleep
+        # A recorded relay's answers (sora-mock --replay): consulted only when given.
+        self.replay = replay
         # What each operation of the family document does (by operationId); the create is the relays'.
         self._handlers: dict[str, Callable[[Route, RawRequest, Decision], RawResponse]] = {
             "ListVideos": self._list,
@@ -94,6 +100,7 @@ class VideoService:
         started = time.perf_counter()
         verdict: Verdict | None = None
         decision = Decision()
+        extra: dict[str, Any] = {}
         try:
             route = route or self.resolve(request)
             decision = self.controls.decide(request.header(PREFER), creates=route.creates)
@@ -112,6 +119,10 @@ class VideoService:
                 response = answer
             else:
                 response = self._handlers.get(route.operation_id or "", _unserved)(route, request, decision)
+            if self.replay is not None and decision.problem is None:
+                replayed = self.replay.answer(route, request, verdict, parts, response)
+                if replayed is not None:
+                    response, extra["replayed"] = replayed, True
             if route.operation is None or not route.operation.bodies:
                 verdict = None  # the journal's verdict is that of a checked body (a relay's or the family's)
         except Exception as exc:  # a bug must not become a stack trace on the wire, but must be seen
@@ -119,7 +130,9 @@ class VideoService:
             response = RawResponse.error(internal_error(exc))
             verdict = None
         response = self._apply(response, decision)
-        self._journal(request, verdict, response, time.perf_counter() - started, decision)
+        if decision.applied:
+            extra["preferences"] = list(decision.applied)
+        self.record_exchange(request, verdict, response, time.perf_counter() - started, extra)
         if self.sleep is not None and response.delay > 0:
             self.sleep(response.delay)
         return response
@@ -301,9 +314,14 @@ class VideoService:
         length = str(len(answer.body))
         return dataclasses.replace(answer, body=b"", headers={**answer.headers, "content-length": length})
 
-    def _journal(
-        self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float, decision: Decision
+    def record_exchange(
+        self, request: RawRequest, verdict: Verdict | None, response: RawResponse, seconds: float,
+        extra: dict[str, Any] | None = None,
     ) -> None:
+        """Journal one exchange (redacted by the journal); a door that answers itself (the proxy) calls it too.
+
+        ``extra`` adds keys to the entry (``preferences``, ``replayed``, the proxy's ``response_verdict``).
+        """
         payload: Any
         try:
             payload = response.payload() if response.headers.get("content-type") == "application/json" else None
@@ -329,7 +347,7 @@ class VideoService:
             duration_ms=round(seconds * 1000, 3),
             document=verdict.document_id if verdict else None,
             video_id=video_id,
-            extra=_journal_extra(payload, decision),
+            extra={**_source_extra(payload), **(extra or {})},
         )
         if verdict is not None and verdict.files:  # for the admin page's thumbnails (bounded there)
             # Only whole uploads: a streaming server keeps just the head of a large one.
@@ -341,12 +359,11 @@ def _query(request: RawRequest) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(request.query).items()}
 
 
-def _journal_extra(payload: Any, decision: Decision) -> dict[str, Any]:
-    """The applied preferences, and the source of a video made from another (remix, edit, extension)."""
-    extra: dict[str, Any] = {"preferences": list(decision.applied)} if decision.applied else {}
+def _source_extra(payload: Any) -> dict[str, Any]:
+    """The source of a video made from another (remix, edit, extension), for the journal page."""
     if isinstance(payload, dict) and payload.get("object") == "video" and payload.get("remixed_from_video_id"):
-        extra["source_video_id"] = payload["remixed_from_video_id"]
-    return extra
+        return {"source_video_id": payload["remixed_from_video_id"]}
+    return {}
 
 
 def not_mp4(upload: Part) -> Problem:

@@ -14,11 +14,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx2
 
 from contract_tests.core import har
+from contract_tests.core.har import operation_of as operation_of  # its home is the core now; kept importable here
 from contract_tests.core.redaction import Redactor
 from contract_tests.live.transport import Exchange, Transport
 from contract_tests.testing.strategies import INVALID_CLASSES, GeneratedRequest
@@ -26,7 +26,6 @@ from contract_tests.testing.strategies import INVALID_CLASSES, GeneratedRequest
 log = logging.getLogger(__name__)
 
 CREATE = "POST /v1/videos"
-VIDEO = "/v1/videos/{id}"
 
 
 @dataclass
@@ -43,16 +42,6 @@ class Capture:
     error: str | None = None
     sora: dict[str, Any] = field(default_factory=dict)
     observed: bool = False
-
-
-def operation_of(method: str, url: str) -> str:
-    """``GET /v1/videos/video_1/content`` -> ``GET /v1/videos/{id}/content``: ids out of the label."""
-    path = urlsplit(url).path.rstrip("/")
-    marker = "/v1/videos/"
-    if marker in path:
-        rest = path.split(marker, 1)[1].split("/", 1)
-        path = path.split(marker, 1)[0] + VIDEO + ("/" + rest[1] if len(rest) > 1 else "")
-    return f"{method.upper()} {path or '/'}"
 
 
 def probe_of(request: GeneratedRequest) -> dict[str, Any] | None:

@@ -67,6 +67,29 @@
     }
   }
 
+  // Through the proxy (sora-mock --proxy) the relay's answer has its own verdict; a replay marks its answers.
+  function renderResponseVerdict(node, entry) {
+    const badge = node.querySelector(".response-verdict");
+    if (entry.response_verdict) {
+      badge.hidden = false;
+      badge.textContent = "response " + entry.response_verdict;
+      badge.classList.add(entry.response_verdict);
+      badge.title = "the relay " + entry.proxied + " answered";
+    } else if (entry.replayed) {
+      badge.hidden = false;
+      badge.textContent = "replayed";
+      badge.classList.add("replayed");
+      badge.title = "answered as the recorded relay did";
+    }
+    const target = node.querySelector(".violations");
+    for (const item of entry.violations || []) {
+      const li = el("li", "violation");
+      li.append(el("span", "param", "response"), ": ", el("span", "message", item.message));
+      li.append(el("span", "pcode", item.check));
+      target.append(li);
+    }
+  }
+
   function renderFields(node, entry, badNames) {
     const pairs = Object.entries(entry.fields || {});
     // A field the contract missed is listed too, where the developer looks for it.
@@ -170,6 +193,7 @@
     node.querySelector(".duration").textContent = entry.duration_ms + " ms";
 
     renderProblems(node, entry);
+    renderResponseVerdict(node, entry);
     renderFields(node, entry, badNames);
     renderFiles(node, entry, badNames);
     renderVideo(node);

@@ -298,21 +298,29 @@ def app_for(
 def serve(server_id: str, breakage: str = "honest", render_seconds: float | None = None) -> Iterator[Upstream]:
     """Serve a local upstream on a free loopback port for the duration of the block (its videos
     render in ``render_seconds``, the engine's default if None)."""
+    upstream = Upstream("", server_id)
+    with serve_app(app_for(server_id, breakage, upstream, render_seconds), breakage) as base_url:
+        upstream.base_url = base_url
+        yield upstream
+
+
+@contextmanager
+def serve_app(app: Callable[..., Any], name: str = "app") -> Iterator[str]:
+    """Serve any ASGI ``app`` on a free loopback port for the duration of the block; yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    upstream = Upstream(f"http://127.0.0.1:{port}", server_id)
-    config = uvicorn.Config(app_for(server_id, breakage, upstream, render_seconds), log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"local upstream {breakage} did not start")
+            raise RuntimeError(f"local upstream {name} did not start")
         time.sleep(0.02)
     try:
-        yield upstream
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
