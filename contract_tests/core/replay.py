@@ -6,6 +6,8 @@ some relays answer a missing field with HTTP 200 and ``{"code": 40001, "msg": ..
 annotated with its invalid class and field (``_sora.probe``). :class:`Replay` indexes them and the
 service asks it per request (only when built with one: without ``--replay`` nothing here runs):
 
+* a create the checker rejects, of a class and field the recorded relay accepted, is accepted too
+  (a new video from the engine; the journal keeps the contract's verdict and marks it replayed);
 * a create the checker rejects gets the recorded status, headers and body of the same class and
   field, else of the same class with the recorded field's name replaced by this request's field;
 * a video answer (create, retrieve, remix) gets the fields the recorded relay's videos carried
@@ -84,6 +86,8 @@ class Replay:
         self.server = server
         self.checker = checker
         self.rejections: dict[tuple[str, str | None], RecordedAnswer] = {}
+        # (class, field) pairs the recorded relay accepted: offline they are accepted too.
+        self.leniencies: set[tuple[str, str | None]] = set()
         self.by_class: dict[str, RecordedAnswer] = {}
         self.video_fields: dict[str, Any] = {}
         self.video_headers: dict[str, str] = {}
@@ -100,7 +104,18 @@ class Replay:
         return cls(har.read_entries(path), str(path), server, checker)
 
     def __len__(self) -> int:
-        return len(self.rejections) + int(bool(self.video_fields or self.video_headers))
+        return len(self.rejections) + len(self.leniencies) + int(bool(self.video_fields or self.video_headers))
+
+    def accepts(self, verdict: Verdict, parts: Sequence[Part] | None, request: RawRequest) -> bool:
+        """Whether the recorded relay accepted this request's invalid class for this field (an
+        unknown field's name is the client's choice, so any unknown field matches a recorded one)."""
+        found = probe(verdict, parts, request.media.essence)
+        if found is None:
+            return False
+        cls, field = found["class"], found["field"]
+        return (cls, field) in self.leniencies or (
+            cls == "unknown_field" and any(c == cls for c, _ in self.leniencies)
+        )
 
     def _add(self, recorded: Mapping[str, Any], sora: Mapping[str, Any]) -> None:
         response = recorded.get("response") or {}
@@ -112,6 +127,9 @@ class Replay:
             str((recorded.get("request") or {}).get("method", "GET")),
             str((recorded.get("request") or {}).get("url", ""))))
         found = sora.get("probe") if sora else self._shape_probe(recorded)
+        if isinstance(found, Mapping) and found.get("class") and _accepted(status, body):
+            field = found.get("field") if isinstance(found.get("field"), str) else None
+            self.leniencies.add((str(found["class"]), field))
         if isinstance(found, Mapping) and found.get("class") and not _accepted(status, body):
             text = str((response.get("content") or {}).get("text") or "")
             field = found.get("field") if isinstance(found.get("field"), str) else None
@@ -163,7 +181,7 @@ class Replay:
         response: RawResponse,
     ) -> RawResponse | None:
         """What the recording answers instead of ``response`` (None: the contract's answer stands)."""
-        if route.documented and verdict is not None and not verdict.ok:
+        if route.documented and verdict is not None and not verdict.ok and not self.accepts(verdict, parts, request):
             return self.rejection(verdict, parts, request)
         return self.video(response)
 

@@ -90,3 +90,27 @@ def test_an_entry_another_tool_recorded_is_classified_by_its_request_shape() -> 
                                    request.body))
     assert (answer.status, answer.body) == (200, b'{"code": 40001, "msg": "prompt is required"}')
     assert len(Replay([entry], "devtools.har", "chainhub")) == 0  # without a checker: not classified
+
+
+def test_a_class_the_recorded_relay_accepted_is_accepted_offline_too() -> None:
+    """A lenient relay took an unknown field: the replay takes one as well (a new engine video), while a
+    class it rejected (a missing required field) still gets the recorded rejection."""
+    lenient = recorded(200, '{"id": "video_9", "object": "video", "status": "queued"}',
+                       {"content-type": "application/json"},
+                       {"server": "chainhub", "operation": "POST /v1/videos",
+                        "probe": {"class": "unknown_field", "field": "x_unknown_field"}})
+    strict = recorded(200, '{"code": 40001, "msg": "prompt is required"}', {"content-type": "application/json"},
+                      {"server": "chainhub", "operation": "POST /v1/videos",
+                       "probe": {"class": "missing_required", "field": "prompt"}})
+    svc = service(lenient, strict)
+    extra = b"--" + EXAMPLE.boundary.encode() + b'\r\nContent-Disposition: form-data; name="watermrk"\r\n\r\nfalse\r\n'
+    with_typo = RawRequest("POST", "https://api.chainhub.tech/v1/videos", {**EXAMPLE.headers, **AUTH},
+                           extra + EXAMPLE.body)
+    answer = svc.handle(with_typo)
+    assert answer.status == 200 and answer.payload()["object"] == "video"
+    entry = svc.journal.entries()[-1]
+    assert entry.verdict == "rejected" and entry.extra.get("replayed") is True  # the contract still says no
+    missing = svc.handle(RawRequest("POST", "https://api.chainhub.tech/v1/videos", {**EXAMPLE.headers, **AUTH},
+                                    b"--" + EXAMPLE.boundary.encode() + b"--\r\n"))
+    # the first missing field is model: the recorded answer, with the field named by this request
+    assert missing.status == 200 and missing.payload() == {"code": 40001, "msg": "model is required"}
