@@ -125,6 +125,11 @@ def parse_media_type(header: str | None) -> MediaType:
     simple = _ONE_TOKEN_PARAMETER.fullmatch(rest)
     if simple is not None:
         return MediaType(essence.strip(_OWS).lower(), {simple[1].lower(): simple[2]})
+    return scanned_media_type(essence, rest)
+
+
+def scanned_media_type(essence: str, rest: str) -> MediaType:
+    """The general reading of the parameters ``rest`` (the text after the first ``;``) with the scanner."""
     params: dict[str, str] = {}
     conflicts: dict[str, tuple[str, ...]] = {}
     scanner = _Scanner(rest)

@@ -170,6 +170,7 @@ class Redactor:
         values = {s.reveal() if isinstance(s, Secret) else s for s in secrets}
         # Longest first, so a token that contains another is replaced whole.
         self._values = tuple(sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True))
+        self._known: dict[tuple[str, ...], Redactor] = {}  # with_secrets' answers, by secrets added
 
     def __bool__(self) -> bool:
         """Whether any secret value is known (credential-shaped text is masked either way)."""
@@ -185,7 +186,8 @@ class Redactor:
 
     def with_secrets(self, secrets: Iterable[Secret | str]) -> Redactor:
         """This redactor, knowing ``secrets`` too (a journal entry adds its request's own)."""
-        return Redactor([*self._values, *secrets])
+        known = tuple(s.reveal() if isinstance(s, Secret) else s for s in secrets)
+        return _extended(self, known) if len(self._known) < 64 else Redactor([*self._values, *known])
 
     def scrub(self, text: str) -> str:
         for value in self._values:
@@ -242,6 +244,15 @@ class Redactor:
                 new = self.scrub_object(value)
                 if new is not value:
                     setattr(report, name, new)
+
+
+def _extended(redactor: Redactor, secrets: tuple[str, ...]) -> Redactor:
+    """``redactor`` knowing ``secrets`` too, made once per set (a client sends the same token on
+    every request); bounded to 64 sets per redactor."""
+    found = redactor._known.get(secrets)
+    if found is None:
+        found = redactor._known[secrets] = Redactor([*redactor._values, *secrets])
+    return found
 
 
 def _json_escaped(value: str) -> str:
