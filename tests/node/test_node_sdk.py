@@ -24,7 +24,7 @@ from typing import NoReturn
 
 import pytest
 
-from contract_tests import images
+from contract_tests.core import images
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 
