@@ -153,6 +153,14 @@ def _disposition(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return kind, tuple((key.lower(), collapse_rfc2231_value(raw)) for key, raw in params[1:])
 
 
+@functools.lru_cache(maxsize=4096)
+def _form_field(value: str) -> tuple[str, str | None, str | None]:
+    """A Content-Disposition's kind, ``name`` and ``filename`` (the last of each, as a dict keeps)."""
+    kind, items = _disposition(value)
+    params = dict(items)
+    return kind, params.get("name"), params.get("filename")
+
+
 @dataclass
 class MultipartReader:
     """Incremental multipart/form-data reader: ``feed`` chunks, then ``finish`` for the parts.
@@ -249,17 +257,14 @@ class MultipartReader:
         if disposition is None:
             self._fail("bad_part_headers", f"part {index} has no Content-Disposition header")
             return
-        kind, items = _disposition(disposition)
-        params = dict(items)
+        kind, name, filename = _form_field(disposition)
         if kind != "form-data":
             self._fail("bad_part_headers", f"part {index}: Content-Disposition is {kind!r}, not form-data")
             return
-        name = params.get("name")
         if not name:
             self._fail("bad_part_headers", f"part {index}: Content-Disposition has no name")
             return
         content_type = self._headers.get("content-type")
-        filename = params.get("filename")
         data = self._data[0] if len(self._data) == 1 else b"".join(self._data)
         self._data = []
         self.parts.append(Part(name, filename, content_type, self._headers, data, self._size))
