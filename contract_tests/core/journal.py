@@ -8,8 +8,6 @@ nothing that reads the journal (a test, an admin page, a JSON dump, a state file
 from __future__ import annotations
 
 import itertools
-import json
-import json.encoder
 import threading
 import time
 from collections import OrderedDict, deque
@@ -19,26 +17,6 @@ from typing import Any
 
 from contract_tests.core.images import image_type
 from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
-
-# Encodes an entry once to test it for secrets in one pass (built once: json.dumps with options
-# builds an encoder per call).
-_CHECK_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
-# The same encoder in C, made once (JSONEncoder.encode makes one per call). No circular-reference
-# markers: an entry is plain data the service just built.
-_make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
-_C_ENCODER = (
-    _make_c_encoder(None, str, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
-    if _make_c_encoder is not None
-    else None
-)
-
-
-def _encode_for_check(values: Any) -> str:
-    """``_CHECK_ENCODER.encode(values)``, the same text."""
-    if _C_ENCODER is None:
-        return _CHECK_ENCODER.encode(values)
-    return "".join(_C_ENCODER(values, 0))
-
 
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
 PREVIEW_MAX_BYTES = 1024 * 1024
@@ -160,7 +138,7 @@ class Journal:
         secrets = request_secrets(headers, query)
         scrubber = self.redactor.with_secrets(secrets) if secrets else self.redactor
         redacted = {**values, "headers": redact_headers(headers), "query": redact_query(query)}
-        if not scrubber.finds_in_json(_encode_for_check(redacted)):
+        if not scrubber.finds_in(redacted):
             return redacted  # the common case: nothing else to hide, so nothing is walked
         return {name: scrubber.scrub_object(value) for name, value in redacted.items()}
 

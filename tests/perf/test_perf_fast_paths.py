@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 
-from contract_tests.core import journal, media_type
+from contract_tests.core import media_type
 from contract_tests.core.engine import _uuid4_text
 
 
@@ -30,8 +30,3 @@ def test_video_ids_are_version_4_uuids_in_their_usual_text() -> None:
     for text in texts:
         parsed = uuid.UUID(text)
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == text
-
-
-def test_the_journal_checks_the_same_json_text_the_stdlib_encoder_makes() -> None:
-    values = {"prompt": "让牛 \"quoted\"\n", "n": [1, 2.5, None, True, {"raw": b"\x00x"}], "k": {"x": "y"}}
-    assert journal._encode_for_check(values) == journal._CHECK_ENCODER.encode(values)
