@@ -11,7 +11,7 @@ the event loop. Checking, videos and the journal are the service's.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -38,7 +38,24 @@ class Disconnected(Exception):
     """The client went away mid-request: nobody is left to answer."""
 
 
+async def _read_body(receive: Receive, take: Callable[[bytes], bool | None]) -> bool:
+    """Hand each chunk of the body to ``take`` as it arrives, until the body ends (True) or
+    ``take`` answers True to stop reading (False). A plain loop, not an async generator: this
+    runs on every request, and a generator's machinery costs more than the body's handling."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        body = message.get("body", b"")
+        if body and take(body):
+            return False
+        if not message.get("more_body", False):
+            return True
+
+
 async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The body chunk by chunk, for a caller that passes each one on as it comes (the proxy streams
+    them to the relay); the door itself reads with :func:`_read_body`."""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
@@ -83,7 +100,7 @@ def _boundary(request: RawRequest) -> str | None:
         return None
 
 
-def _declared_length(headers: dict[str, str]) -> int | None:
+def _declared_length(headers: Mapping[str, str]) -> int | None:
     try:
         return int(headers["content-length"])
     except (KeyError, ValueError):
@@ -114,7 +131,7 @@ class VideoDoor:
         await send_answer(send, answer.status, answer.headers, answer.body, close, head=scope["method"] == "HEAD")
 
     async def _answer(self, request: RawRequest, route: Route, receive: Receive) -> tuple[RawResponse, bool]:
-        declared = _declared_length(dict(request.headers))
+        declared = _declared_length(request.headers)
         if declared is not None and declared > self.max_bytes:
             # Say no before reading; with "Expect: 100-continue" the client never sends the body.
             if "100-continue" not in (request.header("expect") or "").lower():
@@ -124,18 +141,21 @@ class VideoDoor:
         if boundary is not None:
             return await self._streamed(request, route, boundary, receive)
         body = bytearray()
-        async for chunk in _chunks(receive):
-            body += chunk
-            if len(body) > self.max_bytes:
-                drained = await self._drain(receive, len(body))
-                return self.service.handle(request, body_problem=too_large(self.max_bytes), route=route), not drained
+
+        def gather(chunk: bytes) -> bool:
+            body.extend(chunk)
+            return len(body) > self.max_bytes
+
+        if not await _read_body(receive, gather):
+            drained = await self._drain(receive, len(body))
+            return self.service.handle(request, body_problem=too_large(self.max_bytes), route=route), not drained
         full = RawRequest(request.method, request.url, request.headers, bytes(body))
         return self.service.handle(full, route=route), False
 
     def kept_per_file(self, request: RawRequest) -> int | None:
         """How much of each file to keep: a preview's worth, or a sniff when none can be previewed."""
         keep = self.keep_file_bytes
-        declared = _declared_length(dict(request.headers))
+        declared = _declared_length(request.headers)
         if keep is not None and declared is not None and declared > keep + SNIFF_FILE_BYTES:
             return min(keep, SNIFF_FILE_BYTES)
         return keep
@@ -148,8 +168,7 @@ class VideoDoor:
         parts: list[Part] | None = None
         close = False
         try:
-            async for chunk in _chunks(receive):
-                reader.feed(chunk)
+            await _read_body(receive, reader.feed)
             parts = reader.finish()
         except BodyTooLarge as exc:
             problem = body_problem(exc)
@@ -162,11 +181,12 @@ class VideoDoor:
 
     async def _drain(self, receive: Receive, received: int) -> bool:
         """Read and drop the rest of a refused body; False when it went past ``drain_limit``."""
-        async for chunk in _chunks(receive):
+        def count(chunk: bytes) -> bool:
+            nonlocal received
             received += len(chunk)
-            if received > self.drain_limit:
-                return False
-        return True
+            return received > self.drain_limit
+
+        return await _read_body(receive, count)
 
 
 async def send_answer(

@@ -76,6 +76,9 @@ class HashingReader(MultipartReader):
 
     digests: list[str] = field(default_factory=list)
     _digest: Any = None
+    # Every body through the parser's callbacks, where the digests are taken (the small-body fast
+    # path builds its parts in one go, without them; the proxy is not the mock's hot path).
+    fast: bool = False
 
     def _on_part_begin(self) -> None:
         super()._on_part_begin()

@@ -8,6 +8,7 @@ task to run or to keep in step between worker processes: a shared store is enoug
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import threading
@@ -67,6 +68,15 @@ def whole_seconds(value: Any) -> int:
         return int(DEFAULT_SECONDS)
 
 
+def _uuid4_text() -> str:
+    """``str(uuid.uuid4())``, made straight from ``os.urandom`` (the same bits, without the UUID object)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list, in OpenAI's cursor style."""
@@ -105,7 +115,7 @@ class VideoEngine:
     def new_id(self, prefix: str = "video_") -> str:
         """``video_<uuid>``, as the relays answer (``char_<uuid>`` for a character); reproducible under a seed."""
         if not self._seeded:
-            return f"{prefix}{uuid.uuid4()}"
+            return f"{prefix}{_uuid4_text()}"
         with self._lock:
             return f"{prefix}{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
 

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 from contract_tests.core.media_type import MediaType, parse_media_type
 from contract_tests.core.problems import Problem, render
 
+# json.dumps(payload, ensure_ascii=False), with the encoder built once instead of per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 
 @dataclass(frozen=True)
 class RawRequest:
@@ -64,7 +67,7 @@ class RawResponse:
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        body = _ENCODE(payload).encode()
         return cls(status, body, {"content-type": "application/json", **(headers or {})}, data=payload)
 
     @classmethod

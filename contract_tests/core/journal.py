@@ -8,7 +8,6 @@ nothing that reads the journal (a test, an admin page, a JSON dump, a state file
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections import OrderedDict, deque
@@ -19,9 +18,6 @@ from typing import Any
 from contract_tests.core.images import image_type
 from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
 
-# Encodes an entry once to test it for secrets in one pass (built once: json.dumps with options
-# builds an encoder per call).
-_CHECK_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
 PREVIEW_MAX_BYTES = 1024 * 1024
 PREVIEW_ENTRIES = 20
@@ -139,9 +135,10 @@ class Journal:
         """
         headers = values.get("headers") or {}
         query = values.get("query") or ""
-        scrubber = self.redactor.with_secrets(request_secrets(headers, query))
+        secrets = request_secrets(headers, query)
+        scrubber = self.redactor.with_secrets(secrets) if secrets else self.redactor
         redacted = {**values, "headers": redact_headers(headers), "query": redact_query(query)}
-        if not scrubber.finds_in_json(_CHECK_ENCODER.encode(redacted)):
+        if not scrubber.finds_in(redacted):
             return redacted  # the common case: nothing else to hide, so nothing is walked
         return {name: scrubber.scrub_object(value) for name, value in redacted.items()}
 

@@ -22,6 +22,7 @@ Which parameters matter is the caller's decision: for multipart/form-data only `
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,11 +111,25 @@ class _SyntaxError(Exception):
     pass
 
 
+_TOKEN_CLASS = "[" + re.escape("".join(sorted(TOKEN_CHARS))) + "]+"
+# The shape nearly every client sends (one unquoted parameter): read in one match, with the same
+# result the scanner gives it.
+_ONE_TOKEN_PARAMETER = re.compile(f"[ \t;]*({_TOKEN_CLASS})[ \t]*=[ \t]*({_TOKEN_CLASS})[ \t;]*")
+
+
 def parse_media_type(header: str | None) -> MediaType:
     """Read a Content-Type header; never raises (what could not be read is in ``syntax_error``)."""
     if not header:
         return MediaType("")
     essence, _, rest = header.partition(";")
+    simple = _ONE_TOKEN_PARAMETER.fullmatch(rest)
+    if simple is not None:
+        return MediaType(essence.strip(_OWS).lower(), {simple[1].lower(): simple[2]})
+    return scanned_media_type(essence, rest)
+
+
+def scanned_media_type(essence: str, rest: str) -> MediaType:
+    """The general reading of the parameters ``rest`` (the text after the first ``;``) with the scanner."""
     params: dict[str, str] = {}
     conflicts: dict[str, tuple[str, ...]] = {}
     scanner = _Scanner(rest)

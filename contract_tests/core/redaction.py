@@ -26,7 +26,6 @@ The rules:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -170,22 +169,29 @@ class Redactor:
         values = {s.reveal() if isinstance(s, Secret) else s for s in secrets}
         # Longest first, so a token that contains another is replaced whole.
         self._values = tuple(sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True))
+        self._known: dict[tuple[str, ...], Redactor] = {}  # with_secrets' answers, by secrets added
 
     def __bool__(self) -> bool:
         """Whether any secret value is known (credential-shaped text is masked either way)."""
         return bool(self._values)
 
-    def finds_in_json(self, text: str) -> bool:
-        """Whether JSON ``text`` holds anything :meth:`scrub_object` would change in the data it encodes.
+    def finds_in(self, obj: Any) -> bool:
+        """Whether :meth:`scrub_object` could change anything in ``obj``: a cheap test, so data with
+        nothing to hide is not copied.
 
-        A cheap test on one string (JSON-escaped forms of the known values, and the credential
-        patterns, which never span a quote), so data with nothing to hide is not walked at all.
+        Every string it would look at is searched in one text (:func:`texts_in`), for the known
+        values and the credential patterns. The strings are joined with NUL, which no pattern's
+        start or lookbehind accepts, so whatever matches in one string matches in the text; a match
+        across two only costs the full scrub. (Searching their JSON encoding instead missed a key
+        after an escaped character: ``"x\\nsk-..."``.)
         """
-        return any(_json_escaped(v) in text for v in self._values) or _has_credentials(text)
+        text = texts_in(obj)
+        return any(v in text for v in self._values) or _has_credentials(text)
 
     def with_secrets(self, secrets: Iterable[Secret | str]) -> Redactor:
         """This redactor, knowing ``secrets`` too (a journal entry adds its request's own)."""
-        return Redactor([*self._values, *secrets])
+        known = tuple(s.reveal() if isinstance(s, Secret) else s for s in secrets)
+        return _extended(self, known) if len(self._known) < 64 else Redactor([*self._values, *known])
 
     def scrub(self, text: str) -> str:
         for value in self._values:
@@ -244,11 +250,59 @@ class Redactor:
                     setattr(report, name, new)
 
 
-def _json_escaped(value: str) -> str:
-    """``value`` as it appears inside a JSON string (``ensure_ascii=False``)."""
-    if value.isprintable() and '"' not in value and "\\" not in value:
-        return value
-    return json.dumps(value, ensure_ascii=False)[1:-1]
+def _extended(redactor: Redactor, secrets: tuple[str, ...]) -> Redactor:
+    """``redactor`` knowing ``secrets`` too, made once per set (a client sends the same token on
+    every request); bounded to 64 sets per redactor."""
+    found = redactor._known.get(secrets)
+    if found is None:
+        found = redactor._known[secrets] = Redactor([*redactor._values, *secrets])
+    return found
+
+
+def texts_in(obj: Any) -> str:
+    """Every string :meth:`Redactor.scrub_object` looks at in ``obj`` (dict keys too, bytes decoded),
+    joined with NUL."""
+    found: list[str] = []
+    _gather(obj, found, 0)
+    return "\x00".join(found)
+
+
+def _gather(obj: Any, found: list[str], depth: int) -> None:
+    """``_walk``'s reach: strings and bytes at any depth, containers down to ``_MAX_DEPTH``.
+    Plain strings and numbers inside a container are taken in the loop (no call each): this runs
+    on every journal entry."""
+    if isinstance(obj, dict | list | tuple):
+        if depth > _MAX_DEPTH:
+            return
+        if isinstance(obj, dict):
+            for key in obj:
+                if key.__class__ is str:
+                    found.append(key)
+                else:
+                    _gather(key, found, depth + 1)
+            obj = obj.values()
+        for item in obj:
+            kind = item.__class__
+            if kind is str:
+                found.append(item)
+            elif item is not None and kind is not int and kind is not float and kind is not bool:
+                _gather(item, found, depth + 1)
+    elif isinstance(obj, str):
+        found.append(obj)
+    elif isinstance(obj, bytes):
+        found.append(obj.decode("utf-8", "replace"))
+    elif depth <= _MAX_DEPTH and obj is not None and not isinstance(obj, int | float) and _is_report_part(obj):
+        for name in _attribute_names(obj):
+            _gather(getattr(obj, name, None), found, depth + 1)
+
+
+def _gather_item(item: Any, found: list[str], depth: int) -> None:
+    kind = item.__class__
+    if kind is str:
+        found.append(item)
+    elif item is not None and kind is not int and kind is not float and kind is not bool:
+        _gather(item, found, depth + 1)
+
 
 
 def _is_report_part(obj: Any) -> bool:

@@ -85,6 +85,8 @@ class Router:
         self.server = server
         self.family = family or family_document()
         self._tables: dict[tuple[str | None, str], _Table] = {}
+        # A documented call's route depends on nothing else: made once (a create is most traffic).
+        self._relay_routes: dict[tuple[str, str, str | None, str], Route] = {}
         # The first segment of every path served ("/v1/"), so the app can send the API straight to its door.
         templates = [op.path for doc in (*registry, self.family) for op in doc.operations]
         self.prefixes = tuple(sorted({"/" + t.strip("/").split("/", 1)[0] + "/" for t in templates}))
@@ -112,15 +114,23 @@ class Router:
     def resolve(self, method: str, path: str, host: str = "", server: str | None = None) -> Route:
         """The route for one request; ``server`` defaults to the router's, else the host's, else all."""
         method = method.upper()
-        table = self._table(server if server is not None else self.server, host)
+        server = server if server is not None else self.server
+        key = (method, path, server, "" if server is not None else host)
+        known = self._relay_routes.get(key)
+        if known is not None:
+            return known
+        table = self._table(server, host)
         wanted = "GET" if method == "HEAD" else method
         relay = tuple(op for op in table.relay_operations if op.matches(wanted, path))
         if relay:
-            return Route(
+            route = Route(
                 method, path, table.server, relay, documented=True, needs_bearer=relay[0].needs_bearer,
                 streamed=any(op.multipart is not None for op in relay),
                 creates=any(op.multipart is not None for op in relay),
             )
+            if len(self._relay_routes) < 256:  # the relays' few fixed paths; hosts come from clients
+                self._relay_routes[key] = route
+            return route
         trimmed = path.rstrip("/") or "/"
         # The most specific template that matches the path decides (OpenAPI: concrete paths before
         # templated ones), so /v1/videos/characters/{id} is never read as a video's /content, nor

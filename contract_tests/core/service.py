@@ -148,6 +148,8 @@ class VideoService:
 
     @staticmethod
     def _apply(response: RawResponse, decision: Decision) -> RawResponse:
+        if not decision.applied and response.delay == decision.delay:
+            return response  # nothing to add (most requests): no copy
         headers = dict(response.headers)
         if decision.applied:
             headers["preference-applied"] = ", ".join(decision.applied)

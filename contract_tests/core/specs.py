@@ -59,21 +59,22 @@ class Property:
     schema: Mapping[str, Any]
     required: bool
 
-    @property
+    # Computed once and kept (cached_property): the checker asks these several times per field.
+    @functools.cached_property
     def type(self) -> str:
         return str(self.schema.get("type", "string"))
 
-    @property
+    @functools.cached_property
     def format(self) -> str | None:
         fmt = self.schema.get("format")
         return str(fmt) if fmt is not None else None
 
-    @property
+    @functools.cached_property
     def is_file(self) -> bool:
         """A ``format: binary`` string travels as a file part; anything else as a text part."""
         return self.type == "string" and self.format == "binary"
 
-    @property
+    @functools.cached_property
     def is_list(self) -> bool:
         """An array property is the only one that may legitimately repeat on the wire."""
         return self.type == "array"
@@ -124,13 +125,17 @@ class RequestBody:
     validator: SchemaValidator
     any_string_fits: frozenset[str] = frozenset()
 
-    def property_named(self, name: str) -> Property | None:
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Property]:
+        found: dict[str, Property] = {}
         for prop in self.properties:
-            if prop.name == name:
-                return prop
-        return None
+            found.setdefault(prop.name, prop)  # the first of a name, as a scan would find
+        return found
 
-    @property
+    def property_named(self, name: str) -> Property | None:
+        return self._by_name.get(name)
+
+    @functools.cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.properties if p.required)
 

@@ -153,6 +153,14 @@ def _disposition(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return kind, tuple((key.lower(), collapse_rfc2231_value(raw)) for key, raw in params[1:])
 
 
+@functools.lru_cache(maxsize=4096)
+def _form_field(value: str) -> tuple[str, str | None, str | None]:
+    """A Content-Disposition's kind, ``name`` and ``filename`` (the last of each, as a dict keeps)."""
+    kind, items = _disposition(value)
+    params = dict(items)
+    return kind, params.get("name"), params.get("filename")
+
+
 @dataclass
 class MultipartReader:
     """Incremental multipart/form-data reader: ``feed`` chunks, then ``finish`` for the parts.
@@ -249,17 +257,14 @@ class MultipartReader:
         if disposition is None:
             self._fail("bad_part_headers", f"part {index} has no Content-Disposition header")
             return
-        kind, items = _disposition(disposition)
-        params = dict(items)
+        kind, name, filename = _form_field(disposition)
         if kind != "form-data":
             self._fail("bad_part_headers", f"part {index}: Content-Disposition is {kind!r}, not form-data")
             return
-        name = params.get("name")
         if not name:
             self._fail("bad_part_headers", f"part {index}: Content-Disposition has no name")
             return
         content_type = self._headers.get("content-type")
-        filename = params.get("filename")
         data = self._data[0] if len(self._data) == 1 else b"".join(self._data)
         self._data = []
         self.parts.append(Part(name, filename, content_type, self._headers, data, self._size))
@@ -315,14 +320,22 @@ class MultipartReader:
             self._pending = pending
             self._replay()
             return
-        for headers, data in plain:  # the same callbacks, in the same order, as the state machine's
-            self._on_part_begin()
+        for headers, data in plain:  # what the state machine's callbacks would build, built directly
             self._headers = headers
-            self._on_headers_finished()
-            if data:
-                self._on_part_data(data, 0, len(data))
+            self._size = len(data)
+            self._data = [self._kept_of(headers, data)]
             self._on_part_end()
         self._on_end()
+
+    def _kept_of(self, headers: dict[str, str], data: bytes) -> bytes:
+        """What ``_on_part_data`` keeps of a whole part's data (a file part's head)."""
+        keep = self.keep_file_bytes
+        if keep is None or len(data) <= keep:
+            return data
+        disposition = headers.get("content-disposition")
+        if disposition is not None and any(key == "filename" for key, _ in _disposition(disposition)[1]):
+            return data[:keep]
+        return data
 
     def finish(self) -> list[Part]:
         """The parts, or :class:`WireError` if the body was empty, malformed or cut short."""
@@ -360,20 +373,35 @@ def _split_plain(body: bytes, boundary: bytes) -> list[tuple[dict[str, str], byt
         head_end = piece.find(b"\r\n\r\n", 2)
         if head_end < 0:
             return None
-        lines = piece[2:head_end].split(b"\r\n")
-        if len(lines) > _MAX_HEADERS:
+        block = piece[2:head_end]
+        headers = _plain_headers(block) if len(block) <= _CACHED_BLOCK else _plain_headers.__wrapped__(block)
+        if headers is None:
             return None
-        headers: dict[str, str] = {}
-        for line in lines:
-            colon = line.find(b":")
-            if colon <= 0 or len(line) > _MAX_HEADER_LINE or b"\r" in line or b"\n" in line:
-                return None
-            name = line[:colon]
-            if name.translate(None, TOKEN_BYTES):
-                return None
-            headers[name.decode("latin-1").strip().lower()] = line[colon + 1 :].decode("utf-8", "replace").strip()
-        parts.append((headers, piece[head_end + 4 :]))
+        parts.append((dict(headers), piece[head_end + 4 :]))
     return parts
+
+
+# Clients send the same few part headers over and over: their parse is cached, for blocks up to
+# this size (so the cache holds at most a few MB).
+_CACHED_BLOCK = 512
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_headers(block: bytes) -> tuple[tuple[str, str], ...] | None:
+    """A part's header lines in the plain shape, as (lower-case name, value); None if not plain."""
+    lines = block.split(b"\r\n")
+    if len(lines) > _MAX_HEADERS:
+        return None
+    headers: dict[str, str] = {}
+    for line in lines:
+        colon = line.find(b":")
+        if colon <= 0 or len(line) > _MAX_HEADER_LINE or b"\r" in line or b"\n" in line:
+            return None
+        name = line[:colon]
+        if name.translate(None, TOKEN_BYTES):
+            return None
+        headers[name.decode("latin-1").strip().lower()] = line[colon + 1 :].decode("utf-8", "replace").strip()
+    return tuple(headers.items())
 
 
 def parse_multipart(body: bytes, boundary: str, max_bytes: int | None = None) -> list[Part]:

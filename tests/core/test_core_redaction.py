@@ -105,3 +105,22 @@ def test_the_journal_scrubs_a_requests_own_token_from_every_other_field() -> Non
     assert "raw-canary-token-42" not in repr(entry.as_dict())
     assert entry.response["error"]["message"] == f"The Authorization header uses the '{MASK}' scheme"
     assert entry.headers == {"Authorization": MASK}
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "line one\nsk-canaryafternewline42",  # a key after an escaped character (JSON: "\nsk-...")
+        "Bearer\tcanarytabseparated0123456789",  # a bearer credential after a tab (JSON: "Bearer\t...")
+        'quoted "sk-canaryafterquote77"',
+    ],
+)
+def test_the_journal_masks_a_credential_next_to_a_character_json_escapes(prompt: str) -> None:
+    """The journal's cheap "anything to hide?" test looks at the strings themselves: searching
+    their JSON encoding missed a key right after a newline or a tab, and the entry kept it."""
+    entry = Journal().record(
+        method="POST", path="/v1/videos", query="", headers={}, verdict="accepted", problems=[],
+        fields={"prompt": prompt}, files=[], status=200, response={"prompt": prompt}, duration_ms=0.0,
+    )
+    assert "canary" not in repr(entry.as_dict())
+    assert MASK in entry.fields["prompt"] and MASK in entry.response["prompt"]
