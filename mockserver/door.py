@@ -11,6 +11,7 @@ the event loop. Checking, videos and the journal are the service's.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 
 from starlette.responses import Response
@@ -18,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.media_type import MULTIPART
-from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, too_large
+from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, internal_error, too_large
 from contract_tests.core.routing import Route
 from contract_tests.core.service import VideoService
 from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
@@ -32,6 +33,8 @@ SNIFF_FILE_BYTES = 64 * 1024
 BASE = "http://sora-mock"
 # The validating proxy's report of what an exchange broke (mockserver/proxy.py); pages may read it (CORS).
 VIOLATIONS_HEADER = "sora-violations"  # the service is told its upstream explicitly; the host is never used
+
+logger = logging.getLogger("sora-mock")
 
 
 class Disconnected(Exception):
@@ -112,20 +115,31 @@ class VideoDoor:
 
     def __init__(self, service: VideoService, max_bytes: int, keep_file_bytes: int | None = KEEP_FILE_BYTES) -> None:
         self.service = service
+        self.router = service.router
         self.max_bytes = max_bytes
         self.keep_file_bytes = keep_file_bytes
         # What a refused upload may still send before the connection is closed on it.
         self.drain_limit = 4 * max_bytes + 16 * 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = RawRequest(scope["method"], _url(scope), _headers(scope))
-        route = self.service.resolve(request)  # once: every step below receives it
+        """Route, read, let the service answer, then send: each step once, in that order.
+
+        The route comes from the router itself (the door needs it before reading, to know whether
+        to stream), and the service receives it with the body. Nothing is sent before the answer
+        is whole, so a bug on the way still gets the OpenAI-format 500 (and a logged traceback).
+        """
         try:
-            answer, close = await self._answer(request, route, receive)
-        except Disconnected:
-            # The body stopped short. Answer anyway (a half-closed client still reads it, and some
-            # servers turn an app that sends nothing into a bare 500) and journal what came in.
-            answer, close = self.service.handle(request, body_problem=CUT_SHORT, route=route), True
+            request = RawRequest(scope["method"], _url(scope), _headers(scope))
+            route = self.router.resolve(request.method, request.path, request.host)  # once: every step gets it
+            try:
+                answer, close = await self._answer(request, route, receive)
+            except Disconnected:
+                # The body stopped short. Answer anyway (a half-closed client still reads it, and some
+                # servers turn an app that sends nothing into a bare 500) and journal what came in.
+                answer, close = self.service.handle(request, body_problem=CUT_SHORT, route=route), True
+        except Exception as exc:
+            logger.exception("sora-mock: the door failed on %s %s", scope.get("method"), scope.get("path"))
+            answer, close = RawResponse.error(internal_error(exc)), False
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
         await send_answer(send, answer.status, answer.headers, answer.body, close, head=scope["method"] == "HEAD")

@@ -32,14 +32,14 @@ from http import HTTPStatus
 from typing import Any
 
 import httpx2
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from contract_tests.core import conformance, har
 from contract_tests.core.checker import Verdict
 from contract_tests.core.classify import probe
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.media_type import MULTIPART
-from contract_tests.core.problems import Code, Problem, body_problem, too_large
+from contract_tests.core.problems import Code, Problem, body_problem, internal_error, too_large
 from contract_tests.core.redaction import Redactor
 from contract_tests.core.routing import Route, family_document
 from contract_tests.core.service import VideoService
@@ -274,6 +274,25 @@ class ProxyDoor:
         return forwarded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One exchange; a bug before the answer started still gets the OpenAI-format 500 (logged).
+        Once the relay's answer is under way, the connection is all there is to break."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self._exchange(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise
+            logger.exception("sora-mock proxy: %s %s failed", scope.get("method"), scope.get("path"))
+            answer = RawResponse.error(internal_error(exc))
+            await send_answer(send, answer.status, answer.headers, answer.body, close=True)
+
+    async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         client_headers = _headers(scope)
         forwarded = self._forwarded_headers(client_headers)

@@ -1,7 +1,7 @@
 """The request and the response every door translates to and from: bytes on a wire, no transport.
 
 The respx router, the ASGI door and the tests build a :class:`RawRequest`; the service answers a
-:class:`RawResponse`. Errors are rendered by :func:`contract_tests.core.problems.render` only.
+:class:`RawResponse`. Errors are rendered by :meth:`contract_tests.core.problems.Problem.render` only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from contract_tests.core.media_type import MediaType, parse_media_type
-from contract_tests.core.problems import Problem, render
+from contract_tests.core.problems import Problem
 
 # json.dumps(payload, ensure_ascii=False), with the encoder built once instead of per call.
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -73,7 +73,7 @@ class RawResponse:
     @classmethod
     def error(cls, *problems: Problem, headers: Mapping[str, str] | None = None) -> RawResponse:
         """The one rendering of problems every door sends: status, OpenAI error JSON, its headers."""
-        status, payload = render(problems)
+        status, payload = Problem.render(problems)
         return cls.json(status, payload, headers)
 
     def payload(self) -> Any:

@@ -142,8 +142,16 @@ class Journal:
             return redacted  # the common case: nothing else to hide, so nothing is walked
         return {name: scrubber.scrub_object(value) for name, value in redacted.items()}
 
-    def record(self, **values: Any) -> Entry:
-        values = self.redact(values)
+    def record(self, uploads: Mapping[str, bytes] | None = None, **values: Any) -> Entry:
+        """Keep one exchange, redacted first; ``uploads`` (form field -> the whole file) are kept
+        for the page's previews too, so one call journals everything a request leaves behind."""
+        entry = self._append(self.redact(values))
+        if uploads:
+            self.previews.keep(entry.id, uploads)
+        return entry
+
+    def _append(self, values: dict[str, Any]) -> Entry:
+        """Store redacted ``values`` as the next entry (a store of another kind overrides this)."""
         with self._lock:
             entry = Entry(id=next(self._ids), time=values.pop("time", time.time()), **values)
             self._entries.append(entry)

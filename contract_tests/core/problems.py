@@ -3,7 +3,7 @@
 Every rejection names the field (``param``), a stable ``code`` (a :class:`Code` member, so a typo is
 a type error) and a message a person can act on. This module is the one home of the codes, of the
 problems more than one place makes (route, auth, body, video state, the 500) and of their
-rendering (:func:`render`), which every door uses through
+rendering (:meth:`Problem.render`), which every door uses through
 :meth:`contract_tests.core.http.RawResponse.error`.
 """
 
@@ -79,22 +79,26 @@ class Problem:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "code": self.code.value}
 
+    @classmethod
+    def render(cls, problems: Sequence[Problem]) -> tuple[int, dict[str, Any]]:
+        """Status and body for a rejection: the first problem leads, the others are listed after it.
 
-def render(problems: Sequence[Problem]) -> tuple[int, dict[str, Any]]:
-    """Status and body for a rejection: the first problem leads, the others are listed after it.
+        OpenAI's envelope has room for one error; clients read ``error.param``/``error.code``, so the
+        first problem fills them and ``error.problems`` keeps the rest, so nothing is lost. On the
+        type, like :meth:`as_error`: rendering problems is reading values, not a step of its own.
+        """
+        first = problems[0]
+        body = first.as_error()
+        if len(problems) > 1:
+            body["error"]["message"] = first.message + f" (and {len(problems) - 1} more problem(s))"
+            body["error"]["problems"] = [
+                {"param": p.param, "code": p.code.value, "message": p.message} for p in problems
+            ]
+        return first.status, body
 
-    OpenAI's envelope has room for one error; clients read ``error.param``/``error.code``, so the
-    first problem fills them and ``error.problems`` keeps the rest, so nothing is lost.
-    """
-    first = problems[0]
-    body = first.as_error()
-    if len(problems) > 1:
-        body["error"]["message"] = first.message + f" (and {len(problems) - 1} more problem(s))"
-        body["error"]["problems"] = [{"param": p.param, "code": p.code.value, "message": p.message} for p in problems]
-    return first.status, body
 
-
-# Its name before :func:`render` was the one renderer; kept for the public API.
+# The one renderer (:meth:`Problem.render`), by the names the public API has used.
+render = Problem.render
 error_response = render
 
 

@@ -336,7 +336,11 @@ class VideoService:
         if payload is None:
             payload = {"content-type": response.headers.get("content-type"), "bytes": len(response.body)}
         video_id = payload.get("id") if isinstance(payload, dict) and payload.get("object") == "video" else None
-        entry = self.journal.record(
+        # Whole uploads only, for the admin page's thumbnails (bounded there): a streaming server
+        # keeps just the head of a large one.
+        uploads = {name: f.data for name, f in verdict.files.items() if len(f.data) == f.size} if verdict else None
+        self.journal.record(
+            uploads=uploads,
             method=request.method,
             path=request.path,
             query=request.query,
@@ -355,10 +359,6 @@ class VideoService:
             video_id=video_id,
             extra={**_source_extra(payload), **(extra or {})},
         )
-        if verdict is not None and verdict.files:  # for the admin page's thumbnails (bounded there)
-            # Only whole uploads: a streaming server keeps just the head of a large one.
-            whole = {name: f.data for name, f in verdict.files.items() if len(f.data) == f.size}
-            self.journal.previews.keep(entry.id, whole)
 
 
 def _query(request: RawRequest) -> dict[str, str]:

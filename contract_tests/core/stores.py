@@ -290,8 +290,8 @@ class SqliteJournal(Journal):
         self.db = _Database(path)
         self.capacity = capacity
 
-    def record(self, **values: Any) -> Entry:
-        values = self.redact(values)  # before the row is written: the file never holds a secret
+    def _append(self, values: dict[str, Any]) -> Entry:
+        # ``values`` come redacted (Journal.record): the file never holds a secret
         values.setdefault("time", time.time())
         values.update(values.pop("extra", None) or {})  # stored flat, as Entry.as_dict shows it
         values.setdefault("worker", os.getpid())  # several workers share this journal: which one answered
