@@ -14,6 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.door import VideoDoor
 from mockserver.settings import Settings
 
 EXPECTED = {
@@ -39,7 +40,9 @@ def _assert_logged(caplog: pytest.LogCaptureFixture, logger: str) -> None:
 
 def test_the_video_door_logs_a_bug_and_answers_500(caplog: pytest.LogCaptureFixture) -> None:
     app = create_app(Settings())
-    app.router.default.router = _Exploding()
+    door = app.router.default
+    assert isinstance(door, VideoDoor)
+    door.router = _Exploding()  # type: ignore[assignment]
     with TestClient(app, raise_server_exceptions=True) as client, caplog.at_level(logging.ERROR):
         response = client.get("/v1/videos", headers={"Authorization": "Bearer sk-local"})
     assert response.status_code == 500
