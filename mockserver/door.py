@@ -19,10 +19,11 @@ from starlette.types import Receive, Scope, Send
 
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.media_type import MULTIPART
+from contract_tests.core.parts import Part
 from contract_tests.core.problems import CUT_SHORT, Problem, body_problem, internal_error, too_large
 from contract_tests.core.routing import Route
 from contract_tests.core.service import VideoService
-from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
+from contract_tests.core.wire import BodyTooLarge, MultipartReader, WireError, multipart_boundary
 
 # What the door keeps of each uploaded file: its head (type sniffing, the admin page's previews,
 # which only take whole files up to 1 MiB); the rest is counted, checked as it streams, dropped.

@@ -39,11 +39,12 @@ from contract_tests.core.checker import Verdict
 from contract_tests.core.classify import probe
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.media_type import MULTIPART
+from contract_tests.core.parts import Part
 from contract_tests.core.problems import Code, Problem, body_problem, internal_error, too_large
 from contract_tests.core.redaction import Redactor
 from contract_tests.core.routing import Route, family_document
 from contract_tests.core.service import VideoService
-from contract_tests.core.wire import BodyTooLarge, MultipartReader, Part, WireError, multipart_boundary
+from contract_tests.core.wire import BodyTooLarge, MultipartReader, WireError, multipart_boundary
 from mockserver.door import (
     SNIFF_FILE_BYTES,
     VIOLATIONS_HEADER,

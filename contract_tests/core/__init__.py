@@ -6,12 +6,13 @@ gate, ``mockserver``); ``tests/core/test_core_layers.py`` keeps it so.
 """
 
 from contract_tests.core.bundled import bundled_specs_dir
-from contract_tests.core.checker import RequestChecker, UploadedFile, Verdict
+from contract_tests.core.checker import RequestChecker, Verdict
 from contract_tests.core.conformance import CHECKS, Failure, check_response
 from contract_tests.core.engine import VideoEngine, normalize_size
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
-from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.multipart import encode_multipart
+from contract_tests.core.parts import FormPart, Part, UploadedFile
 from contract_tests.core.problems import Code, Problem, error_response
 from contract_tests.core.redaction import redact_headers
 from contract_tests.core.service import VideoService
@@ -26,6 +27,7 @@ __all__ = [
     "FormPart",
     "Journal",
     "MemoryStore",
+    "Part",
     "Problem",
     "RawRequest",
     "RawResponse",

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from contract_tests.core.http import RawRequest
 from contract_tests.core.media_type import JSON, MULTIPART
+from contract_tests.core.parts import Part
 from contract_tests.core.problems import (
     Code,
     Problem,
@@ -29,13 +30,9 @@ from contract_tests.core.problems import (
 )
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import Operation, RequestBody, SpecRegistry
-from contract_tests.core.wire import BodyTooLarge, Part, WireError, multipart_boundary, parse_multipart
+from contract_tests.core.wire import BodyTooLarge, WireError, multipart_boundary, parse_multipart
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
-
-
-# A file part as received is the wire's :class:`Part` (filename, content_type, size, data): one type.
-UploadedFile = Part
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 
 from contract_tests.core.checker import Verdict
 from contract_tests.core.media_type import MULTIPART
+from contract_tests.core.parts import Part
 from contract_tests.core.problems import Code, Problem
-from contract_tests.core.wire import Part
 
 # Class id -> what the relays' documents say about it (the strategies' ``basis``; a test keeps them equal).
 DOCUMENT_CLASSES = frozenset({"missing_required", "empty_body", "value_out_of_schema", "value_wrong_type",

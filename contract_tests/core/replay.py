@@ -35,9 +35,10 @@ from contract_tests.core import har
 from contract_tests.core.checker import RequestChecker, Verdict
 from contract_tests.core.classify import probe
 from contract_tests.core.http import RawRequest, RawResponse
-from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.multipart import encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.routing import Route
-from contract_tests.core.wire import Part, WireError, multipart_boundary, parse_multipart
+from contract_tests.core.wire import WireError, multipart_boundary, parse_multipart
 
 # Headers that describe one transfer, not the relay's behaviour: never replayed.
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "date", "content-encoding",
@@ -207,8 +208,8 @@ def request_of(recorded: Mapping[str, Any]) -> RawRequest:
         except WireError:
             boundary = "sora-replay-boundary"
         parts = tuple(
-            FormPart(str(p.get("name", "")), b"\0", str(p.get("fileName")), p.get("contentType") or None)
-            if "fileName" in p else FormPart(str(p.get("name", "")), str(p.get("value", "")).encode("utf-8"))
+            Part(str(p.get("name", "")), b"\0", str(p.get("fileName")), p.get("contentType") or None)
+            if "fileName" in p else Part(str(p.get("name", "")), str(p.get("value", "")).encode("utf-8"))
             for p in post["params"] if isinstance(p, Mapping)
         )
         body = encode_multipart(parts, boundary)

@@ -24,10 +24,10 @@ from contract_tests.core.engine import VideoEngine, whole_seconds
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
 from contract_tests.core.mp4_probe import is_mp4, probe
+from contract_tests.core.parts import Part
 from contract_tests.core.problems import Code, Problem, internal_error, not_found, not_ready, unknown_url
 from contract_tests.core.routing import Route, Router
 from contract_tests.core.specs import SpecRegistry
-from contract_tests.core.wire import Part
 
 if TYPE_CHECKING:  # the replay (and the HAR reader) load only when a replay is given
     from contract_tests.core.replay import Replay

@@ -3,7 +3,8 @@
 openapi-core reads multipart through ``email.parser``, which is slow on large uploads and loses
 what matters for a contract: whether a field came as a file part or a text part, whether it
 was repeated, whether the body ended. This parser keeps all of that and can be fed chunk by
-chunk, so a server can check an upload while it streams in.
+chunk, so a server can check an upload while it streams in. What it gives back is the one part
+model, :class:`contract_tests.core.parts.Part`, with the headers as received.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from python_multipart.multipart import MultipartParser
 
 from contract_tests.core.media_type import TOKEN_BYTES, MediaType
 from contract_tests.core.media_type import media_type_of as media_type_of  # its old home; parse_media_type is the one
+from contract_tests.core.parts import Part
 
 logger = logging.getLogger(__name__)
 
@@ -52,35 +54,6 @@ class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"request body larger than {limit} bytes")
         self.limit = limit
-
-
-@dataclass
-class Part:
-    """One multipart part: a file part when its Content-Disposition carries a ``filename``."""
-
-    name: str | None
-    filename: str | None
-    content_type: str | None
-    headers: dict[str, str]
-    data: bytes
-    size: int = -1  # the part's full length in bytes; ``data`` may hold only its first bytes
-
-    def __post_init__(self) -> None:
-        if self.size < 0:
-            self.size = len(self.data)
-
-    @property
-    def truncated(self) -> bool:
-        """True when only the first ``len(data)`` of ``size`` bytes were kept (a streaming server)."""
-        return self.size > len(self.data)
-
-    @property
-    def is_file(self) -> bool:
-        return self.filename is not None
-
-    @property
-    def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")
 
 
 # RFC 2046 §5.1.1: boundary := 0*69<bchars> bcharsnospace (so 1 to 70 characters, no trailing space).
@@ -267,7 +240,7 @@ class MultipartReader:
         content_type = self._headers.get("content-type")
         data = self._data[0] if len(self._data) == 1 else b"".join(self._data)
         self._data = []
-        self.parts.append(Part(name, filename, content_type, self._headers, data, self._size))
+        self.parts.append(Part(name, data, filename, content_type, self._headers, self._size))
 
     def _on_end(self) -> None:
         self._ended = True

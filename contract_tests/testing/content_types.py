@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.multipart import encode_multipart
+from contract_tests.core.parts import Part
 
 TCHARS = "!#$%&'*+-.^_`|~" + string.digits + string.ascii_letters  # RFC 9110 token characters
 BCHARS_NO_SPACE = string.digits + string.ascii_letters + "'()+_,-./:=?"  # RFC 2046 bcharsnospace
@@ -113,7 +114,7 @@ def _rendered(draw: st.DrawFn, name: str, value: str) -> str:
 
 
 @st.composite
-def content_type_cases(draw: st.DrawFn, parts: tuple[FormPart, ...]) -> ContentTypeCase:
+def content_type_cases(draw: st.DrawFn, parts: tuple[Part, ...]) -> ContentTypeCase:
     """A multipart Content-Type with fuzzed parameters, and a body for it (``parts`` encoded, or noise)."""
     boundary = draw(st.one_of(legal_boundaries, legal_boundaries, illegal_boundaries))
     legal = _is_legal_boundary(boundary)
@@ -133,6 +134,6 @@ def content_type_cases(draw: st.DrawFn, parts: tuple[FormPart, ...]) -> ContentT
     header = media + "".join(f"{draw(_space)};{draw(_space)}{p}" for p in params)
     header += draw(st.sampled_from(["", ";", " ; "]))
     encoded = boundary.encode("utf-8")
-    matches = legal and draw(st.sampled_from([True, True, False])) and not any(encoded in part.value for part in parts)
+    matches = legal and draw(st.sampled_from([True, True, False])) and not any(encoded in part.data for part in parts)
     body = encode_multipart(parts, boundary) if matches else draw(st.binary(max_size=512))
     return ContentTypeCase(header.encode("utf-8"), body, legal, matches)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from contract_tests.core import images
 from contract_tests.core.http import RawRequest
 from contract_tests.core.media_type import MULTIPART
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.problems import Code
 from contract_tests.core.specs import Document, Operation, Property, RequestBody
 
@@ -45,12 +46,12 @@ _IMAGE_MAKERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
 _FILE_STEMS = st.sampled_from(["场景1", "input_reference", "photo", "画面 2", "frame-01", "кадр"])
 
 
-def _upload(name: str, media: str, stem: str, pad: int) -> FormPart:
+def _upload(name: str, media: str, stem: str, pad: int) -> Part:
     ext, make = _IMAGE_MAKERS[media]
-    return FormPart(name, make(pad), stem + ext, media)
+    return Part(name, make(pad), stem + ext, media)
 
 
-def uploads(name: str) -> st.SearchStrategy[FormPart]:
+def uploads(name: str) -> st.SearchStrategy[Part]:
     """A real image file part for the property ``name`` (the encoder's one part type)."""
     return st.builds(
         _upload, st.just(name), st.sampled_from(sorted(_IMAGE_MAKERS)), _FILE_STEMS,
@@ -100,11 +101,11 @@ def text_values(prop: Property, realistic: bool = False) -> st.SearchStrategy[st
     return values.filter(prop.accepts)
 
 
-def part_for(prop: Property, realistic: bool = False) -> st.SearchStrategy[FormPart]:
+def part_for(prop: Property, realistic: bool = False) -> st.SearchStrategy[Part]:
     """The part a valid client sends for ``prop``: a file part for binary, else a text part."""
     if prop.is_file:
         return uploads(prop.name)
-    return text_values(prop, realistic).map(lambda v: FormPart(prop.name, v.encode("utf-8")))
+    return text_values(prop, realistic).map(lambda v: Part(prop.name, v.encode("utf-8")))
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class GeneratedRequest:
     path: str
     headers: Mapping[str, str]
     body: bytes
-    parts: tuple[FormPart, ...] = ()
+    parts: tuple[Part, ...] = ()
     label: str = "valid"
     param: str | None = None
     expected_status: int = 200
@@ -165,7 +166,7 @@ def create_operation(document: Document) -> Operation:
 
 
 def _assemble(
-    document: Document, op: Operation, parts: tuple[FormPart, ...], boundary: str, token: str
+    document: Document, op: Operation, parts: tuple[Part, ...], boundary: str, token: str
 ) -> GeneratedRequest:
     headers = {"Content-Type": content_type(boundary), "Authorization": f"Bearer {token}"}
     return GeneratedRequest(
@@ -180,7 +181,7 @@ def _assemble(
     )
 
 
-def valid_parts(body: RequestBody, realistic: bool = False) -> st.SearchStrategy[tuple[FormPart, ...]]:
+def valid_parts(body: RequestBody, realistic: bool = False) -> st.SearchStrategy[tuple[Part, ...]]:
     """Every required property, a random subset of the optional ones, in a random order."""
     required = [part_for(p, realistic) for p in body.properties if p.required]
     optional = [st.one_of(st.none(), part_for(p, realistic)) for p in body.properties if not p.required]
@@ -235,7 +236,7 @@ class InvalidClass:
         return self.basis == DOCUMENT
 
 
-def _reencode(req: GeneratedRequest, parts: tuple[FormPart, ...], **changes: Any) -> GeneratedRequest:
+def _reencode(req: GeneratedRequest, parts: tuple[Part, ...], **changes: Any) -> GeneratedRequest:
     return replace(req, parts=parts, body=encode_multipart(parts, req.boundary), **changes)
 
 
@@ -249,7 +250,7 @@ def _missing(name: str) -> Mutation:
 
 def _file_as_text(name: str) -> Mutation:
     def mutate(req: GeneratedRequest) -> GeneratedRequest:
-        parts = tuple(FormPart(p.name, p.value) if p.name == name else p for p in req.parts)
+        parts = tuple(Part(p.name, p.data) if p.name == name else p for p in req.parts)
         return _reencode(req, parts)
 
     return mutate
@@ -258,7 +259,7 @@ def _file_as_text(name: str) -> Mutation:
 def _text_as_file(name: str) -> Mutation:
     def mutate(req: GeneratedRequest) -> GeneratedRequest:
         parts = tuple(
-            FormPart(p.name, p.value, f"{p.name}.txt", "text/plain") if p.name == name else p for p in req.parts
+            Part(p.name, p.data, f"{p.name}.txt", "text/plain") if p.name == name else p for p in req.parts
         )
         return _reencode(req, parts)
 
@@ -299,7 +300,7 @@ def _truncated(req: GeneratedRequest) -> GeneratedRequest:
 
 
 def _bad_part_headers(req: GeneratedRequest) -> GeneratedRequest:
-    broken = FormPart("", b"value", raw_headers=b"Content-Type: text/plain")
+    broken = Part("", b"value", headers={"Content-Type": "text/plain"})
     return _reencode(req, (broken, *req.parts))
 
 
@@ -326,7 +327,7 @@ def _basic_auth(req: GeneratedRequest) -> GeneratedRequest:
 
 
 def _unknown(name: str) -> Mutation:
-    return lambda req: _reencode(req, (*req.parts, FormPart(name, b"1")))
+    return lambda req: _reencode(req, (*req.parts, Part(name, b"1")))
 
 
 # -- values outside a property's schema (document-backed: the schema itself says no) -------------
@@ -377,7 +378,7 @@ def _replaced_by(value_for: Callable[[Property], str | None], body: RequestBody)
         assert value is not None, f"{name} has no such value"
 
         def mutate(req: GeneratedRequest) -> GeneratedRequest:
-            parts = tuple(FormPart(p.name, value.encode("utf-8")) if p.name == name else p for p in req.parts)
+            parts = tuple(Part(p.name, value.encode("utf-8")) if p.name == name else p for p in req.parts)
             return _reencode(req, parts)
 
         return mutate
@@ -479,7 +480,7 @@ def invalid_cases(document: Document) -> list[InvalidCase]:
     return cases
 
 
-def _forced(body: RequestBody, name: str, realistic: bool) -> st.SearchStrategy[tuple[FormPart, ...]]:
+def _forced(body: RequestBody, name: str, realistic: bool) -> st.SearchStrategy[tuple[Part, ...]]:
     """Valid parts in which optional ``name`` is surely present, so a mutation has a target."""
     prop = body.property_named(name)
     base = valid_parts(body, realistic)
@@ -540,14 +541,14 @@ def example_request(document: Document) -> GeneratedRequest:
     """The request the document's own examples describe (first example of every property)."""
     op = create_operation(document)
     body = multipart_body(op)
-    parts: list[FormPart] = []
+    parts: list[Part] = []
     for prop in body.properties:
         if not prop.examples:
             continue
         example = str(prop.examples[0])
         if prop.is_file:
             name = example.replace("\\", "/").rsplit("/", 1)[-1] or "upload.png"
-            parts.append(FormPart(prop.name, images.png(), name, "image/png"))
+            parts.append(Part(prop.name, images.png(), name, "image/png"))
         else:
-            parts.append(FormPart(prop.name, example.encode("utf-8")))
+            parts.append(Part(prop.name, example.encode("utf-8")))
     return _assemble(document, op, tuple(parts), "soraexampleboundary0001", "sk-example")

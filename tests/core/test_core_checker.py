@@ -9,7 +9,8 @@ import pytest
 from contract_tests.core import images
 from contract_tests.core.checker import RequestChecker
 from contract_tests.core.http import RawRequest
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.specs import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +18,9 @@ JX = "https://api.jxincm.cn/v1/videos"
 AUTH = {"Authorization": "Bearer sk-test"}
 
 
-def form(**fields: str | bytes) -> tuple[FormPart, ...]:
+def form(**fields: str | bytes) -> tuple[Part, ...]:
     return tuple(
-        FormPart(k, v, "场景1.png", "image/png") if isinstance(v, bytes) else FormPart(k, v.encode())
+        Part(k, v, "场景1.png", "image/png") if isinstance(v, bytes) else Part(k, v.encode())
         for k, v in fields.items()
     )
 
@@ -27,7 +28,7 @@ def form(**fields: str | bytes) -> tuple[FormPart, ...]:
 GOOD = form(model="sora-2", prompt="跳舞", seconds="10", input_reference=images.png(), size="16x9", watermark="false")
 
 
-def request(parts: tuple[FormPart, ...] = GOOD, url: str = JX, headers: dict[str, str] | None = None) -> RawRequest:
+def request(parts: tuple[Part, ...] = GOOD, url: str = JX, headers: dict[str, str] | None = None) -> RawRequest:
     base = {"Content-Type": content_type("BOUNDARY"), **AUTH}
     return RawRequest("POST", url, {**base, **(headers or {})}, encode_multipart(parts, "BOUNDARY"))
 
@@ -52,13 +53,13 @@ def test_host_does_not_matter_when_the_server_is_named(checker: RequestChecker) 
 
 
 def test_valid_under_one_document_is_enough(checker: RequestChecker) -> None:
-    with_character = (*GOOD, FormPart("character_url", b"https://x.example/a.mp4"))
+    with_character = (*GOOD, Part("character_url", b"https://x.example/a.mp4"))
     verdict = checker.check(request(with_character))
     assert verdict.ok and verdict.document_id == "jxincm-character"
 
 
 def test_a_rejection_reports_the_closest_documents_problems(checker: RequestChecker) -> None:
-    parts = (*GOOD[1:], FormPart("character_url", b"u"))  # no model; character_url only in one document
+    parts = (*GOOD[1:], Part("character_url", b"u"))  # no model; character_url only in one document
     verdict = checker.check(request(parts))
     assert [(p.code, p.param) for p in verdict.problems] == [("missing_required_parameter", "model")]
     assert verdict.document_id == "jxincm-character"
@@ -68,11 +69,11 @@ def test_a_rejection_reports_the_closest_documents_problems(checker: RequestChec
     ("parts", "headers", "status", "code", "param"),
     [
         (GOOD[1:], None, 400, "missing_required_parameter", "model"),
-        ((*GOOD[:3], FormPart("input_reference", b"file://C:/x.png"), *GOOD[4:]), None, 400, "invalid_type",
+        ((*GOOD[:3], Part("input_reference", b"file://C:/x.png"), *GOOD[4:]), None, 400, "invalid_type",
          "input_reference"),
-        ((FormPart("model", b"sora-2", "m.txt", "text/plain"), *GOOD[1:]), None, 400, "invalid_type", "model"),
-        ((*GOOD, FormPart("model", b"sora-2")), None, 400, "duplicate_parameter", "model"),
-        ((*GOOD, FormPart("watermrk", b"false")), None, 400, "unknown_parameter", "watermrk"),
+        ((Part("model", b"sora-2", "m.txt", "text/plain"), *GOOD[1:]), None, 400, "invalid_type", "model"),
+        ((*GOOD, Part("model", b"sora-2")), None, 400, "duplicate_parameter", "model"),
+        ((*GOOD, Part("watermrk", b"false")), None, 400, "unknown_parameter", "watermrk"),
         (GOOD, {"Content-Type": "multipart/form-data"}, 400, "invalid_multipart", None),
         (GOOD, {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", None),
         (GOOD, {"Content-Type": "application/json"}, 415, "unsupported_media_type", None),
@@ -85,7 +86,7 @@ def test_a_rejection_reports_the_closest_documents_problems(checker: RequestChec
          "no-content-type", "no-auth", "basic-auth", "empty-token"],
 )
 def test_each_rejection_has_its_status_code_and_param(
-    checker: RequestChecker, parts: tuple[FormPart, ...], headers: dict[str, str] | None, status: int, code: str,
+    checker: RequestChecker, parts: tuple[Part, ...], headers: dict[str, str] | None, status: int, code: str,
     param: str | None,
 ) -> None:
     verdict = checker.check(request(parts, headers=headers))

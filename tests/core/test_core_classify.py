@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from contract_tests.core.checker import RequestChecker
 from contract_tests.core.classify import DOCUMENT_CLASSES, probe
 from contract_tests.core.http import RawRequest
+from contract_tests.core.parts import Part
 from contract_tests.core.specs import load_registry
-from contract_tests.core.wire import Part, WireError, multipart_boundary, parse_multipart
+from contract_tests.core.wire import WireError, multipart_boundary, parse_multipart
 from contract_tests.testing.strategies import DOCUMENT, INVALID_CLASSES, invalid_cases, invalid_requests
 
 REGISTRY = load_registry()

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from contract_tests.core import assets
 from contract_tests.core.http import RawRequest
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import load_registry
 
@@ -39,7 +40,7 @@ def answer(path: str, body: bytes, media_type: str) -> tuple[int, Any]:
 @settings(max_examples=150, deadline=None)
 @given(PATHS, st.lists(st.tuples(NAMES, VALUES, st.booleans()), max_size=5))
 def test_any_form_is_answered_without_a_5xx(path: str, fields: list[tuple[str, bytes, bool]]) -> None:
-    parts = [FormPart(name, value, "f.mp4" if is_file else None, "video/mp4") for name, value, is_file in fields]
+    parts = [Part(name, value, "f.mp4" if is_file else None, "video/mp4") for name, value, is_file in fields]
     status, payload = answer(path, encode_multipart(parts, "b0undary"), content_type("b0undary"))
     assert status < 500, payload
     if status >= 400:
@@ -60,6 +61,6 @@ def test_any_json_is_answered_without_a_5xx(path: str, body: dict[str, Any]) -> 
 
 def test_a_text_part_named_video_is_refused_with_param_video() -> None:
     for path, other in (("/v1/videos/edits", "prompt"), ("/v1/videos/characters", "name")):
-        parts = [FormPart(other, b"x"), FormPart("video", b"video_123")]
+        parts = [Part(other, b"x"), Part("video", b"video_123")]
         status, payload = answer(path, encode_multipart(parts, "b"), content_type("b"))
         assert (status, payload["error"]["param"]) == (400, "video"), payload

@@ -81,7 +81,7 @@ def _all_drawn(strategy: st.SearchStrategy[GeneratedRequest], count: int = 60) -
 def test_uploads_are_real_images_with_non_ascii_names_and_prompts_in_two_scripts() -> None:
     drawn = _all_drawn(valid_requests(REGISTRY.document("chainhub")), 150)
     files = [p for r in drawn for p in r.parts if p.is_file]
-    assert files and all(p.value.startswith(SIGNATURES[p.content_type or ""]) for p in files)
+    assert files and all(p.data.startswith(SIGNATURES[p.content_type or ""]) for p in files)
     assert {p.content_type for p in files} == set(SIGNATURES)
     assert any(not (p.filename or "").isascii() for p in files)
     prompts = [r.fields["prompt"] for r in drawn]

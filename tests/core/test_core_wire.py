@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.multipart import encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.wire import BodyTooLarge, MultipartReader, WireError, media_type_of, parse_multipart
 
 PARTS = (
-    FormPart("prompt", "画面动起来".encode()),
-    FormPart("input_reference", b"\x89PNG\r\n\x1a\n--not-a-boundary", "场景1.png", "image/png"),
+    Part("prompt", "画面动起来".encode()),
+    Part("input_reference", b"\x89PNG\r\n\x1a\n--not-a-boundary", "场景1.png", "image/png"),
 )
 BODY = encode_multipart(PARTS, "b0undary")
 

@@ -13,7 +13,8 @@ import jsonschema
 import pytest
 
 from contract_tests.core import har
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.redaction import Redactor
 
 SCHEMA = json.loads((Path(__file__).with_name("har-1.2.schema.json")).read_text("utf-8"))
@@ -27,8 +28,8 @@ def validate(document: Any) -> None:
 
 
 def multipart_entry(**changes: Any) -> dict[str, Any]:
-    parts = (FormPart("prompt", f"a cat, key {TOKEN}".encode()),
-             FormPart("input_reference", PNG, "cat.png", "image/png"))
+    parts = (Part("prompt", f"a cat, key {TOKEN}".encode()),
+             Part("input_reference", PNG, "cat.png", "image/png"))
     values: dict[str, Any] = {
         "method": "post", "url": f"https://user:pa55word@relay.example/v1/videos?api_key={TOKEN}&x=1",
         "request_headers": {"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type("b0undary")},

@@ -111,13 +111,13 @@ def test_the_recording_is_valid_har_without_secrets_or_upload_bytes(proxied: dic
     text = proxied["har"].read_text("utf-8")
     assert TOKEN not in text
     upload = next(p for p in example().parts if p.is_file)
-    assert len(upload.value) >= 64
-    assert upload.value[16:48].decode("latin-1") not in text and upload.value[16:48].hex() not in text
+    assert len(upload.data) >= 64
+    assert upload.data[16:48].decode("latin-1") not in text and upload.data[16:48].hex() not in text
     entries = document["log"]["entries"]
     assert [har.annotation(e)["operation"] for e in entries] == [
         "POST /v1/videos", "POST /v1/videos", "POST /v1/videos", "GET /v1/videos/{id}"]
     files = [p for p in entries[0]["request"]["postData"]["params"] if "_sora_file" in p]
-    assert files[0]["_sora_file"]["size"] == len(upload.value) and len(files[0]["_sora_file"]["sha256"]) == 64
+    assert files[0]["_sora_file"]["size"] == len(upload.data) and len(files[0]["_sora_file"]["sha256"]) == 64
     missing = har.annotation(entries[1])
     assert missing["probe"] == {"class": "missing_required", "field": "prompt", "basis": "document"}
     assert missing["verdict"] == "failed" and "invalid_request_rejected" in missing["failed_checks"]

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 from live_upstreams import serve, serve_app
 
-from contract_tests.core.multipart import FormPart, encode_part
+from contract_tests.core.multipart import encode_part
+from contract_tests.core.parts import Part
 from mockserver.background import BackgroundServer
 from mockserver.settings import Settings
 
@@ -96,8 +97,8 @@ MIB = 1024 * 1024
 
 def upload(size: int, boundary: str = "sorabigupload") -> Iterator[bytes]:
     """A multipart body whose one file part is ``size`` bytes, produced in 256 KiB chunks."""
-    head = b"--" + boundary.encode() + b"\r\n" + encode_part(FormPart("model", b"sora-2")) + b"\r\n"
-    head += b"--" + boundary.encode() + b"\r\n" + encode_part(FormPart("input_reference", b"", "big.png", "image/png"))
+    head = b"--" + boundary.encode() + b"\r\n" + encode_part(Part("model", b"sora-2")) + b"\r\n"
+    head += b"--" + boundary.encode() + b"\r\n" + encode_part(Part("input_reference", b"", "big.png", "image/png"))
     yield head
     chunk = b"\x89PNG\r\n\x1a\n" + bytes(256 * 1024 - 8)
     for start in range(0, size, len(chunk)):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from mock_http import AUTH, create
 
-from contract_tests import FormPart, encode_multipart
+from contract_tests import Part, encode_multipart
 from contract_tests.core import images
 from contract_tests.core.wire import MultipartReader
 from contract_tests.testing.strategies import GeneratedRequest
@@ -29,12 +29,12 @@ def small(serve: Callable[[Settings], BackgroundServer]) -> BackgroundServer:
 
 def big_body(size: int) -> bytes:
     parts = [
-        FormPart("model", b"sora-2"),
-        FormPart("prompt", b"big"),
-        FormPart("seconds", b"4"),
-        FormPart("size", b"16x9"),
-        FormPart("watermark", b"false"),
-        FormPart("input_reference", images.png() + b"\0" * size, "big.png", "image/png"),
+        Part("model", b"sora-2"),
+        Part("prompt", b"big"),
+        Part("seconds", b"4"),
+        Part("size", b"16x9"),
+        Part("watermark", b"false"),
+        Part("input_reference", images.png() + b"\0" * size, "big.png", "image/png"),
     ]
     return encode_multipart(parts, BOUNDARY)
 

@@ -18,7 +18,8 @@ from openapi_core.validation.schemas import oas30_write_schema_validators_factor
 
 from contract_tests.core.checker import RequestChecker
 from contract_tests.core.http import RawRequest
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import SpecRegistry, load_document
 from mockserver.openapi import build
@@ -61,16 +62,16 @@ PLAIN = _DOC.format(
                 seconds: {type: integer, minimum: 4}""",
     schemas="{}",
 )
-IMAGE = FormPart("input_reference", b"\x89PNG\r\n\x1a\n", "a.png", "image/png")
-FORMS: dict[str, tuple[FormPart, ...]] = {
-    "refs: prompt only": (FormPart("prompt", b"p"),),
-    "refs: documented size": (FormPart("prompt", b"p"), FormPart("size", b"720x1280")),
-    "refs: size outside its enum": (FormPart("prompt", b"p"), FormPart("size", b"16x9")),
-    "plain: prompt and file": (FormPart("prompt", b"p"), IMAGE),
-    "plain: seconds too small": (FormPart("prompt", b"p"), IMAGE, FormPart("seconds", b"2")),
-    "plain: seconds": (FormPart("prompt", b"p"), IMAGE, FormPart("seconds", b"8")),
-    "fields of both documents": (FormPart("prompt", b"p"), IMAGE, FormPart("size", b"720x1280")),
-    "unknown field": (FormPart("prompt", b"p"), FormPart("nope", b"x")),
+IMAGE = Part("input_reference", b"\x89PNG\r\n\x1a\n", "a.png", "image/png")
+FORMS: dict[str, tuple[Part, ...]] = {
+    "refs: prompt only": (Part("prompt", b"p"),),
+    "refs: documented size": (Part("prompt", b"p"), Part("size", b"720x1280")),
+    "refs: size outside its enum": (Part("prompt", b"p"), Part("size", b"16x9")),
+    "plain: prompt and file": (Part("prompt", b"p"), IMAGE),
+    "plain: seconds too small": (Part("prompt", b"p"), IMAGE, Part("seconds", b"2")),
+    "plain: seconds": (Part("prompt", b"p"), IMAGE, Part("seconds", b"8")),
+    "fields of both documents": (Part("prompt", b"p"), IMAGE, Part("size", b"720x1280")),
+    "unknown field": (Part("prompt", b"p"), Part("nope", b"x")),
     "nothing": (),
 }
 
@@ -93,9 +94,9 @@ def _served_validator(registry: SpecRegistry, tmp_path: Path) -> Any:
     return oas30_write_schema_validators_factory.create(spec, spec / "components" / "schemas" / "CreateVideoRequest")
 
 
-def _as_json(parts: tuple[FormPart, ...]) -> dict[str, Any]:
+def _as_json(parts: tuple[Part, ...]) -> dict[str, Any]:
     """The form as the schema sees it: a file part as bytes, a text part as its text (cast where typed)."""
-    return {p.name: p.value if p.is_file else (int(p.text) if p.name == "seconds" else p.text) for p in parts}
+    return {p.name: p.data if p.is_file else (int(p.text) if p.name == "seconds" else p.text) for p in parts}
 
 
 def test_the_served_create_schema_accepts_exactly_what_the_checker_accepts(

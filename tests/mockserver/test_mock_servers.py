@@ -13,7 +13,8 @@ from mock_http import AUTH, create, running
 from raw_http import answer, exchange, request
 
 from contract_tests.core.conformance import check_response
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.specs import load_registry
 from contract_tests.testing.content_types import ContentTypeCase, content_type_cases
 from contract_tests.testing.strategies import GeneratedRequest, create_operation, invalid_requests
@@ -52,7 +53,7 @@ def test_server_serves_creates_rejections_limits_and_stops_cleanly(server: str, 
                 assert answer.json()["error"]["param"] == request.param
 
             rejected_naming_the_field()
-            big = (FormPart("input_reference", b"\x89PNG\r\n\x1a\n" + b"x" * 3_000_000, "a.png", "image/png"),)
+            big = (Part("input_reference", b"\x89PNG\r\n\x1a\n" + b"x" * 3_000_000, "a.png", "image/png"),)
             too_large = http.post(
                 "/v1/videos", content=encode_multipart(big, "B"), headers={"Content-Type": content_type("B")}
             )

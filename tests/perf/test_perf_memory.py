@@ -17,8 +17,9 @@ import pytest
 from contract_tests import load_registry
 from contract_tests.core import images
 from contract_tests.core.http import RawRequest
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
-from contract_tests.core.wire import MultipartReader, Part, parse_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
+from contract_tests.core.wire import MultipartReader, parse_multipart
 from contract_tests.testing.strategies import example_request
 from mockserver.background import BackgroundServer
 from mockserver.door import KEEP_FILE_BYTES, SNIFF_FILE_BYTES, VideoDoor
@@ -31,12 +32,12 @@ MIB = 1024 * 1024
 
 def _body(image: bytes, prompt: str = "a cat on a skateboard") -> bytes:
     parts = [
-        FormPart("model", b"sora-2"),
-        FormPart("prompt", prompt.encode()),
-        FormPart("seconds", b"4"),
-        FormPart("size", b"16x9"),
-        FormPart("watermark", b"false"),
-        FormPart("input_reference", image, "frame.png", "image/png"),
+        Part("model", b"sora-2"),
+        Part("prompt", prompt.encode()),
+        Part("seconds", b"4"),
+        Part("size", b"16x9"),
+        Part("watermark", b"false"),
+        Part("input_reference", image, "frame.png", "image/png"),
     ]
     return encode_multipart(parts, BOUNDARY)
 
@@ -74,7 +75,7 @@ def test_text_parts_are_never_cut_even_past_the_file_limit() -> None:
 
 
 def test_text_field_named_filename_is_a_text_part() -> None:
-    body = encode_multipart([FormPart("filename", b"x" * 5000), FormPart("f", b"y" * 5000, "a.bin")], BOUNDARY)
+    body = encode_multipart([Part("filename", b"x" * 5000), Part("f", b"y" * 5000, "a.bin")], BOUNDARY)
     text, upload = _feed(body, 1000, keep=10)
     assert (text.is_file, text.size, text.data) == (False, 5000, b"x" * 5000)
     assert (upload.is_file, upload.size, upload.data) == (True, 5000, b"y" * 10)

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.core.multipart import FormPart, encode_multipart
+from contract_tests.core.multipart import encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.specs import load_registry
 from contract_tests.core.wire import FAST_BODY_BYTES, MultipartReader, WireError, _split_plain, media_type_of
 from contract_tests.testing.strategies import invalid_requests, valid_requests
@@ -104,12 +105,12 @@ def test_fast_and_state_machine_agree_on_edge_cases(body: bytes) -> None:
 
 
 def test_plain_bodies_take_the_fast_path_and_large_ones_do_not() -> None:
-    body = encode_multipart([FormPart("prompt", b"a cat"), FormPart("f", b"\x89PNG" + b"x" * 100, "a.png")], B)
+    body = encode_multipart([Part("prompt", b"a cat"), Part("f", b"\x89PNG" + b"x" * 100, "a.png")], B)
     assert _split_plain(body, B.encode()) is not None
     reader = MultipartReader(B.encode())
     reader.feed(body)
     assert reader._pending  # held until finish
-    large = encode_multipart([FormPart("f", b"x" * FAST_BODY_BYTES, "a.bin")], B)
+    large = encode_multipart([Part("f", b"x" * FAST_BODY_BYTES, "a.bin")], B)
     reader = MultipartReader(B.encode())
     reader.feed(large[:100])
     reader.feed(large[100:])
