@@ -116,7 +116,6 @@ class VideoDoor:
 
     def __init__(self, service: VideoService, max_bytes: int, keep_file_bytes: int | None = KEEP_FILE_BYTES) -> None:
         self.service = service
-        self.router = service.router
         self.max_bytes = max_bytes
         self.keep_file_bytes = keep_file_bytes
         # What a refused upload may still send before the connection is closed on it.
@@ -131,7 +130,7 @@ class VideoDoor:
         """
         try:
             request = RawRequest(scope["method"], _url(scope), _headers(scope))
-            route = self.router.resolve(request.method, request.path, request.host)  # once: every step gets it
+            route = self.service.router.resolve(request.method, request.path, request.host)  # once: every step gets it
             try:
                 answer, close = await self._answer(request, route, receive)
             except Disconnected:

@@ -29,21 +29,19 @@ class RawRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
 
+    # Read from ``url`` once, when the request is made: every step asks for them.
+    path: str = field(init=False, repr=False, compare=False)
+    host: str = field(init=False, repr=False, compare=False)
+    query: str = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "method", self.method.upper())
-        object.__setattr__(self, "headers", {k.lower(): v for k, v in self.headers.items()})
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path or "/"
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
-
-    @property
-    def query(self) -> str:
-        return urlsplit(self.url).query
+        set_field = object.__setattr__
+        set_field(self, "method", self.method.upper())
+        set_field(self, "headers", {k.lower(): v for k, v in self.headers.items()})
+        url = urlsplit(self.url)
+        set_field(self, "path", url.path or "/")
+        set_field(self, "host", url.hostname or "")
+        set_field(self, "query", url.query)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

@@ -42,7 +42,7 @@ def test_the_video_door_logs_a_bug_and_answers_500(caplog: pytest.LogCaptureFixt
     app = create_app(Settings())
     door = app.router.default
     assert isinstance(door, VideoDoor)
-    door.router = _Exploding()  # type: ignore[assignment]
+    door.service.router = _Exploding()  # type: ignore[assignment]
     with TestClient(app, raise_server_exceptions=True) as client, caplog.at_level(logging.ERROR):
         response = client.get("/v1/videos", headers={"Authorization": "Bearer sk-local"})
     assert response.status_code == 500
