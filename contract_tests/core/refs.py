@@ -97,6 +97,10 @@ class RefProblem:
     def message(self) -> str:
         return self.error.message
 
+    def __str__(self) -> str:
+        """How the registry, ``lint`` and ``diff`` each say it: the reason, then where."""
+        return f"{self.message} (at {self.pointer})"
+
 
 class LocalRefs:
     """Follows local ``$ref``s inside one document (strict unless ``lenient``: see the module doc)."""

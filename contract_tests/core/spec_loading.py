@@ -126,8 +126,7 @@ def checkable(document: Mapping[str, Any], source: str) -> OpenAPIVersion:
         raise DocumentError(source, f"OpenAPI {version.text} cannot be checked: {version.policy.why_not_checkable}")
     problems = LocalRefs(document).problems()
     if problems:
-        first = problems[0]
-        raise DocumentError(source, f"{first.message} (at {first.pointer})")
+        raise DocumentError(source, str(problems[0]))
     return version
 
 
