@@ -305,10 +305,10 @@ def _any_string_fits(schema: Mapping[str, Any], props: tuple[Property, ...]) -> 
 def _request_bodies(
     spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any], refs: LocalRefs
 ) -> dict[str, RequestBody]:
-    content = (raw_op.get("requestBody") or {}).get("content") or {}
+    content = refs.deref(raw_op.get("requestBody") or {}).get("content") or {}
     bodies: dict[str, RequestBody] = {}
     for media_type, media in content.items():
-        schema = refs.deref((media or {}).get("schema") or {})
+        schema = refs.deref(refs.deref(media or {}).get("schema") or {})
         required = set(schema.get("required") or [])
         # Each property's schema self-contained: the strategies read it and Property validates with it alone.
         props = tuple(
@@ -333,11 +333,11 @@ def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple
     ops: list[Operation] = []
     for path, item in (data.get("paths") or {}).items():
         for method in _HTTP_METHODS:
-            raw = (item or {}).get(method)
+            raw = refs.deref(item or {}).get(method)
             if raw is None:
                 continue
             op_path = spec / "paths" / path / method
-            responses = {str(code): resp or {} for code, resp in (raw.get("responses") or {}).items()}
+            responses = {str(code): refs.deref(resp or {}) for code, resp in (raw.get("responses") or {}).items()}
             validators: dict[str, SchemaValidator] = {}
             for code, resp in responses.items():
                 if ((resp.get("content") or {}).get("application/json") or {}).get("schema") is not None:
