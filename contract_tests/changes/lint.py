@@ -15,8 +15,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-
 from contract_tests.changes import pointers, prose
 from contract_tests.changes.findings import Finding, Location, sort_findings
 from contract_tests.changes.loading import Loaded
@@ -33,6 +31,7 @@ from contract_tests.changes.schemas import (
     server_urls,
 )
 from contract_tests.core.refs import LocalRefs, unescape
+from contract_tests.core.spec_loading import openapi_version
 
 _BOOLEANS = ("true", "false")
 
@@ -65,7 +64,8 @@ class _Linter:
         self.loaded = loaded
         self.others = others
         self.refs = lenient_refs(loaded.document)
-        self.validator = OAS31Validator if str(loaded.document.get("openapi")).startswith("3.1") else OAS30Validator
+        # The version's schema dialect, from the one version policy (the loader has read the version).
+        self.validator = openapi_version(loaded.document, loaded.source).policy.schema_validator
         self.findings: list[Finding] = []
         self.operation = ""
 

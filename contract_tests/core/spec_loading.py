@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from contract_tests.core.refs import LocalRefs
 
@@ -45,6 +46,8 @@ class VersionLine:
     line: str
     checkable: bool  # the registry (checker, mock, strategies) enforces it; else diff/lint only
     why_not_checkable: str = ""
+    # The JSON Schema dialect of the line's schemas: what ``lint`` validates examples with.
+    schema_validator: Any = OAS30Validator
 
 
 VERSIONS: tuple[VersionLine, ...] = (
@@ -52,6 +55,7 @@ VERSIONS: tuple[VersionLine, ...] = (
     VersionLine(
         "3.1",
         checkable=False,
+        schema_validator=OAS31Validator,
         why_not_checkable="the checker, the mock and the strategies enforce OpenAPI 3.0 schemas, and 3.1 "
         "changes their meaning (`type` lists such as [string, 'null'], `const`, JSON Schema `examples`, no "
         "`nullable`): a 3.1 document would be enforced wrongly. `sora-contract diff` and `lint` read it; "
