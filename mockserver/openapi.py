@@ -26,6 +26,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from contract_tests.core.controls import MAX_LATENCY_MS, MAX_RENDER_SECONDS, PREFER_PATTERN
+from contract_tests.core.refs import RefError, escape, ref_tokens
 from contract_tests.core.routing import family_document
 from contract_tests.core.service import VideoService
 from contract_tests.core.specs import Document, RequestBody
@@ -131,10 +132,14 @@ def _imported(doc: Document, schema: Any) -> Any:
     if isinstance(schema, Mapping):
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            kind, _, name = ref.removeprefix("#/components/").partition("/")
-            if not ref.startswith("#/components/") or not name or "/" in name:
+            try:
+                tokens = ref_tokens(ref)  # unescaped (A~1B is the component "A/B"), as the registry resolved it
+            except RefError:
+                tokens = ()
+            if len(tokens) != 3 or tokens[0] != "components":
                 raise ValueError(f"{doc.id}: cannot serve the reference {ref!r}")
-            return {**schema, "$ref": f"#/components/{kind}/{_component_name(doc, name)}"}
+            kind, name = tokens[1], tokens[2]
+            return {**schema, "$ref": f"#/components/{escape(kind)}/{_component_name(doc, name)}"}
         return {k: _imported(doc, v) for k, v in schema.items()}
     if isinstance(schema, list):
         return [_imported(doc, v) for v in schema]

@@ -17,6 +17,7 @@ from contract_tests.changes import sources
 from contract_tests.changes.diff import diff
 from contract_tests.changes.findings import Finding, Level, fails
 from contract_tests.changes.loading import Loaded, load
+from contract_tests.core.spec_loading import checkable
 
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -45,11 +46,15 @@ class Plan:
 
 
 def plan(source: str, doc_id: str, directory: Path | None = None) -> Plan:
-    """Load ``source`` and diff it against the committed ``doc_id`` (``LoadError`` if unusable)."""
+    """Load ``source`` and diff it against the committed ``doc_id`` (``LoadError`` if unusable, or if
+    the registry could not check it)."""
     if not DOC_ID.match(doc_id):
         raise ValueError(f"invalid document id {doc_id!r}: use lower-case letters, digits and dashes")
     target = (directory or sources.specs_dir()) / f"{doc_id}.yaml"
     incoming = load(source)
+    # specs/ is the registry's input: a document it would refuse (OpenAPI 3.1, a broken $ref) is not
+    # adopted, with the registry's own message, rather than written and found broken by the mock.
+    checkable(incoming.document, incoming.source)
     current = load(str(target)) if target.exists() else None
     findings = diff(current, incoming) if current is not None else []
     return Plan(doc_id, target, incoming, current, findings)

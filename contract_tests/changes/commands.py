@@ -20,11 +20,12 @@ from contract_tests.changes.diff import diff
 from contract_tests.changes.drift import drift, pairs
 from contract_tests.changes.findings import Finding, Level, fails
 from contract_tests.changes.lint import lint
-from contract_tests.changes.loading import LoadError, is_url, load
+from contract_tests.changes.loading import Loaded, LoadError, is_url, load
 from contract_tests.changes.rules import CATALOG, markdown_table
 from contract_tests.cli import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Command, UsageError
 from contract_tests.core import har
 from contract_tests.core.bundled import document_files
+from contract_tests.core.refs import LocalRefs
 from contract_tests.core.specs import SpecError, SpecRegistry, load_registry
 
 _LEVELS = [level.label for level in reversed(Level)]
@@ -70,8 +71,18 @@ def _configure_diff(parser: argparse.ArgumentParser) -> None:
     _reporting(parser)
 
 
+def _warn_broken_refs(*documents: Loaded) -> None:
+    """``diff`` compares a ``$ref`` that cannot be followed as an empty schema (lenient, so one broken
+    reference does not hide every other change); say so on stderr, in the words the registry refuses
+    the document with and ``lint`` reports it with (``unresolved-ref``)."""
+    for loaded in documents:
+        for problem in LocalRefs(loaded.document).problems():
+            print(f"warning: {loaded.source}: {problem}; compared as an empty schema", file=sys.stderr)
+
+
 def _run_diff(args: argparse.Namespace) -> int:
     old, new = load(args.old), load(args.new)
+    _warn_broken_refs(old, new)
     return _emit(args, diff(old, new), f"{args.old} -> {args.new}")
 
 
@@ -184,7 +195,9 @@ def _run_check_upstream(args: argparse.Namespace) -> int:
                 unusable.append(message)
             continue
         try:
-            findings += diff(load(_display(upstream.path)), load(upstream.source))
+            old, new = load(_display(upstream.path)), load(upstream.source)
+            _warn_broken_refs(old, new)
+            findings += diff(old, new)
         except LoadError as exc:
             print(f"error: {exc}", file=sys.stderr)
             unusable.append(str(exc))

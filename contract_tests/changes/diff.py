@@ -18,10 +18,10 @@ from contract_tests.changes.loading import Loaded
 from contract_tests.changes.rules import rule
 from contract_tests.changes.schemas import (
     HTTP_METHODS,
-    Resolver,
     as_list,
     as_map,
     example_of,
+    lenient_refs,
     media_examples,
     operation_label,
     operation_pointer,
@@ -53,8 +53,8 @@ class _Context:
     operation: str = ""
 
     def __post_init__(self) -> None:
-        self.old_refs = Resolver(self.old.document)
-        self.new_refs = Resolver(self.new.document)
+        self.old_refs = lenient_refs(self.old.document)
+        self.new_refs = lenient_refs(self.new.document)
 
     def emit(self, rule_id: str, message: str, pointer: str, side: Side = "new") -> None:
         """Record a change located at ``pointer`` in the old or the new document."""

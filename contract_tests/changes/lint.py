@@ -15,16 +15,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-
 from contract_tests.changes import pointers, prose
 from contract_tests.changes.findings import Finding, Location, sort_findings
 from contract_tests.changes.loading import Loaded
 from contract_tests.changes.rules import rule
 from contract_tests.changes.schemas import (
-    Resolver,
     as_map,
     example_of,
+    lenient_refs,
     media_examples,
     operation_label,
     operation_pointer,
@@ -32,6 +30,8 @@ from contract_tests.changes.schemas import (
     required_names,
     server_urls,
 )
+from contract_tests.core.refs import LocalRefs, unescape
+from contract_tests.core.spec_loading import openapi_version
 
 _BOOLEANS = ("true", "false")
 
@@ -63,8 +63,9 @@ class _Linter:
     def __init__(self, loaded: Loaded, others: list[Loaded]) -> None:
         self.loaded = loaded
         self.others = others
-        self.refs = Resolver(loaded.document)
-        self.validator = OAS31Validator if str(loaded.document.get("openapi")).startswith("3.1") else OAS30Validator
+        self.refs = lenient_refs(loaded.document)
+        # The version's schema dialect, from the one version policy (the loader has read the version).
+        self.validator = openapi_version(loaded.document, loaded.source).policy.schema_validator
         self.findings: list[Finding] = []
         self.operation = ""
 
@@ -73,7 +74,7 @@ class _Linter:
         self.findings.append(Finding(rule_id, rule(rule_id).level, message, location, self.operation))
 
     def run(self) -> list[Finding]:
-        self._refs(self.loaded.document, "")
+        self._refs()
         for path, method, operation in operations(self.loaded.document):
             self.operation = operation_label(path, method)
             self._error_responses(path, method, operation)
@@ -86,19 +87,11 @@ class _Linter:
 
     # --- structure ---------------------------------------------------------------------------
 
-    def _refs(self, node: object, pointer: str) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                try:
-                    self.refs.lookup(ref)
-                except KeyError:
-                    self.emit("unresolved-ref", f"$ref {ref!r} points at nothing in the document", f"{pointer}/$ref")
-            for key, value in node.items():
-                self._refs(value, pointers.child(pointer, key))
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                self._refs(value, pointers.child(pointer, i))
+    def _refs(self) -> None:
+        """Every local ``$ref`` that points at nothing or loops, with the core resolver's message (the
+        registry refuses the document with the same one)."""
+        for problem in LocalRefs(self.loaded.document).problems():
+            self.emit("unresolved-ref", problem.message, problem.pointer)
 
     def _required_defined(self, path: str, method: str, operation: dict[str, Any]) -> None:
         body = as_map(self.refs.deref(operation.get("requestBody")))
@@ -248,7 +241,7 @@ class _Linter:
 
 def request_properties(loaded: Loaded, path: str, method: str, operation: dict[str, Any]) -> list[_Property]:
     """Every request-body property of an operation (nested ones dotted), with its pointer."""
-    refs = Resolver(loaded.document)
+    refs = lenient_refs(loaded.document)
     body = as_map(refs.deref(operation.get("requestBody")))
     base = pointers.child(operation_pointer(path, method), "requestBody", "content")
     found: list[_Property] = []
@@ -263,7 +256,7 @@ def request_properties(loaded: Loaded, path: str, method: str, operation: dict[s
     return found
 
 
-def _object_schemas(refs: Resolver, raw: object, pointer: str, depth: int = 0) -> Iterator[tuple[dict[str, Any], str]]:
+def _object_schemas(refs: LocalRefs, raw: object, pointer: str, depth: int = 0) -> Iterator[tuple[dict[str, Any], str]]:
     """The body schema and every object schema nested under its properties (refs followed)."""
     schema = as_map(refs.deref(raw))
     if depth > 8 or not schema:
@@ -276,7 +269,7 @@ def _object_schemas(refs: Resolver, raw: object, pointer: str, depth: int = 0) -
 def _dotted(where: str, base: str, media: str) -> str:
     """``a.b.`` for the object schema at ``.../schema/properties/a/properties/b``."""
     rest = where[len(pointers.child(base, media, "schema")):]
-    names = [t.replace("~1", "/").replace("~0", "~") for t in rest.split("/")[2::2]]
+    names = [unescape(t) for t in rest.split("/")[2::2]]
     return "".join(f"{n}." for n in names)
 
 

@@ -19,21 +19,23 @@ import httpx2
 import yaml
 
 from contract_tests.changes import pointers
+from contract_tests.core.spec_loading import (
+    DocumentError,
+    looks_like_openapi,
+    not_openapi,
+    read_text,
+    readable,
+    yaml_problem,
+)
+
+# The change gate's name for the core's loading error: one class, so one message per problem.
+LoadError = DocumentError
 
 _FENCE = re.compile(
     r"^(?P<fence>```+|~~~+)[ \t]*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
 _TIMEOUT_SECONDS = 30.0
-
-
-class LoadError(Exception):
-    """An input that is not a usable OpenAPI document; ``str()`` is the one-line explanation."""
-
-    def __init__(self, source: str, problem: str) -> None:
-        super().__init__(f"{source}: {problem}")
-        self.source = source
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,12 @@ def read_source(source: str) -> str:
         if response.status_code >= 400:
             raise LoadError(source, f"cannot fetch: HTTP {response.status_code}")
         return response.text
-    try:
-        return Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LoadError(source, "no such file") from None
-    except IsADirectoryError:
-        raise LoadError(source, "is a directory, not a document") from None
-    except UnicodeDecodeError:
-        raise LoadError(source, "not UTF-8 text") from None
-    except OSError as exc:
-        raise LoadError(source, f"cannot read: {exc.strerror or exc}") from None
+    return read_text(Path(source), source)
 
 
 def load(source: str) -> Loaded:
-    """Read and parse ``source``; raise ``LoadError`` unless it holds an OpenAPI 3 document."""
+    """Read and parse ``source``; raise ``LoadError`` unless it holds an OpenAPI document we read
+    (``core.spec_loading.readable``: 3.0.x and 3.1.x)."""
     return parse(read_source(source), source)
 
 
@@ -101,8 +95,8 @@ def parse(raw: str, source: str) -> Loaded:
     try:
         whole = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        whole, plain_error = None, _yaml_problem(exc)
-    if _looks_like_openapi(whole):
+        whole, plain_error = None, yaml_problem(exc)
+    if looks_like_openapi(whole):
         return _checked(Loaded(source, raw, raw, whole, False, pointers.line_index(raw)))
     for match in _FENCE.finditer(raw):
         if match.group("lang").lower() not in ("", "yaml", "yml", "json"):
@@ -112,38 +106,18 @@ def parse(raw: str, source: str) -> Loaded:
             block = yaml.safe_load(body)
         except yaml.YAMLError as exc:
             if "openapi:" in body or '"openapi"' in body:
-                raise LoadError(source, f"the OpenAPI block is not valid YAML: {_yaml_problem(exc)}") from None
+                raise LoadError(source, f"the OpenAPI block is not valid YAML: {yaml_problem(exc)}") from None
             continue
-        if _looks_like_openapi(block):
+        if looks_like_openapi(block):
             offset = raw.count("\n", 0, match.start("body"))
             return _checked(Loaded(source, body, raw, block, True, pointers.line_index(body, offset)))
     if plain_error and not _FENCE.search(raw):
         raise LoadError(source, f"not an OpenAPI document: not valid YAML or JSON ({plain_error}) "
                               "and no ```yaml block")
-    if isinstance(whole, dict) and "swagger" in whole:
-        raise LoadError(source, "Swagger 2.0 is not supported; convert it to OpenAPI 3 first")
-    raise LoadError(source, "not an OpenAPI document (no top-level `openapi` key, no ```yaml block holding one)")
-
-
-def _looks_like_openapi(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("openapi"), (str, int, float))
+    raise not_openapi(whole, source, "no ```yaml block holding one")
 
 
 def _checked(loaded: Loaded) -> Loaded:
-    """Reject documents the comparisons cannot walk, with the reason."""
-    doc = loaded.document
-    if not str(doc["openapi"]).startswith("3."):
-        raise LoadError(loaded.source, f"unsupported OpenAPI version {doc['openapi']!r} (expected 3.x)")
-    for key in ("paths", "components", "info"):
-        if key in doc and doc[key] is not None and not isinstance(doc[key], dict):
-            raise LoadError(loaded.source, f"`{key}` must be a mapping, not {type(doc[key]).__name__}")
-    if "servers" in doc and doc["servers"] is not None and not isinstance(doc["servers"], list):
-        raise LoadError(loaded.source, "`servers` must be a list")
+    """The shared loading-level gate (version and top-level types); 3.1 is read here, unlike the registry."""
+    readable(loaded.document, loaded.source)
     return loaded
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """A one-line description of a YAML error (PyYAML's own message spans several lines)."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"{problem} (line {mark.line + 1})" if mark is not None else str(problem)

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from contract_tests.core import har
 from contract_tests.core.media_type import parse_media_type
+from contract_tests.core.refs import LocalRefs
 from contract_tests.core.specs import SpecRegistry
 
 PROFILE_VERSION = 1
@@ -76,24 +77,22 @@ def _merge_shapes(into: Mapping[str, str], other: Mapping[str, str]) -> dict[str
     return merged
 
 
-def _schema_paths(schema: Any, root: Mapping[str, Any], path: str = "$", depth: int = 0) -> set[str]:
-    """The JSON paths a response schema documents (local ``$ref`` followed, composition merged)."""
+def _schema_paths(schema: Any, refs: LocalRefs, path: str = "$", depth: int = 0) -> set[str]:
+    """The JSON paths a response schema documents (local ``$ref`` followed, composition merged).
+
+    The documents are the registry's, whose references all resolve (it refuses any that do not); a
+    recursive schema stops at ``_MAX_DEPTH``."""
+    schema = refs.deref(schema)
     if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
         return set()
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        node: Any = root
-        for key in ref[2:].split("/"):
-            node = node.get(key, {}) if isinstance(node, Mapping) else {}
-        return _schema_paths(node, root, path, depth + 1)
     found = {path}
     for combined in ("allOf", "anyOf", "oneOf"):
         for sub in schema.get(combined) or ():
-            found |= _schema_paths(sub, root, path, depth + 1)
+            found |= _schema_paths(sub, refs, path, depth + 1)
     for name, sub in (schema.get("properties") or {}).items():
-        found |= _schema_paths(sub, root, f"{path}.{name}", depth + 1)
+        found |= _schema_paths(sub, refs, f"{path}.{name}", depth + 1)
     if "items" in schema:
-        found |= _schema_paths(schema["items"], root, f"{path}[]", depth + 1)
+        found |= _schema_paths(schema["items"], refs, f"{path}[]", depth + 1)
     return found
 
 
@@ -103,13 +102,14 @@ def documented_paths(registry: SpecRegistry | None, server_id: str) -> set[str]:
         return set()
     found: set[str] = set()
     for document in registry.server(server_id).documents:
+        refs = LocalRefs(document.data)
         for op in document.operations:
             if f"{op.method.upper()} {op.path}" != CREATE:
                 continue
             for code, response in op.responses.items():
                 if code.startswith("2"):
                     media = ((response.get("content") or {}).get("application/json") or {})
-                    found |= _schema_paths(media.get("schema"), document.data)
+                    found |= _schema_paths(media.get("schema"), refs)
     return found
 
 

@@ -151,7 +151,9 @@ _RULES: tuple[Rule, ...] = (
     _d("response-property-description-changed", INFO, "responses", "A response property's description changed."),
     _d("response-example-changed", INFO, "responses", "A response example changed."),
     # --- lint ------------------------------------------------------------------------------------
-    _l("unresolved-ref", E, "references", "A `$ref` points at nothing in the document."),
+    _l("unresolved-ref", E, "references",
+       "A `$ref` points at nothing in the document, or its references loop (`A -> B -> A`) and never reach "
+       "a schema; the registry refuses such a document with the same message."),
     _l("required-property-not-defined", E, "schemas", "`required` names a property the schema does not define."),
     _l("example-violates-schema", E, "examples", "A property example does not validate against its own schema."),
     _l("example-violates-documented-constraint", E, "examples",

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from contract_tests.changes import pointers
+from contract_tests.core.refs import LocalRefs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_MAX_REF_HOPS = 32
 
 
 def as_map(value: object) -> dict[str, Any]:
@@ -26,51 +26,11 @@ def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-class Resolver:
-    """Follows local ``$ref``s (``#/components/...``) inside one document."""
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
-
-    def lookup(self, ref: str) -> Any:
-        """The node ``ref`` points at; ``KeyError`` when it points at nothing (or outside)."""
-        if not ref.startswith("#"):
-            raise KeyError(ref)
-        node: Any = self.document
-        for raw in ref[1:].split("/")[1:]:
-            token = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                raise KeyError(ref)
-        return node
-
-    def deref(self, node: Any) -> Any:
-        """``node`` with its ``$ref`` chain followed; an unresolvable ref resolves to ``{}``."""
-        for _ in range(_MAX_REF_HOPS):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                return node
-            try:
-                node = self.lookup(node["$ref"])
-            except KeyError:
-                return {}
-        return {}
-
-    def inline(self, node: Any, depth: int = 0) -> Any:
-        """A copy of ``node`` with every local ref replaced by its target (cycles cut at depth 16).
-
-        JSON Schema validators need a self-contained schema; the documents' refs are local.
-        """
-        node = self.deref(node)
-        if depth > 16:
-            return {}
-        if isinstance(node, dict):
-            return {k: self.inline(v, depth + 1) for k, v in node.items()}
-        if isinstance(node, list):
-            return [self.inline(v, depth + 1) for v in node]
-        return node
+def lenient_refs(document: dict[str, Any]) -> LocalRefs:
+    """The core resolver in lenient mode, as ``diff`` and ``lint`` ask for it: they compare whatever is
+    there, so a broken ``$ref`` reads as an empty schema instead of stopping the comparison. Lint
+    reports each broken one itself (``unresolved-ref``, from :meth:`LocalRefs.problems`)."""
+    return LocalRefs(document, lenient=True)
 
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from jsonschema_path import SchemaPath
 from openapi_core import OpenAPI
 from openapi_core.validation.schemas import (
@@ -28,6 +27,8 @@ from contract_tests.core.bundled import SPECS_ENV, document_files, specs_dir
 
 # specs_dir stays importable from here, its home before the installed-package case needed a module.
 from contract_tests.core.media_type import MULTIPART
+from contract_tests.core.refs import LocalRefs, RefError
+from contract_tests.core.spec_loading import DocumentError, checkable, parse_plain, read_text
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -301,19 +302,17 @@ def _any_string_fits(schema: Mapping[str, Any], props: tuple[Property, ...]) -> 
     return frozenset(fits)
 
 
-def _request_bodies(spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any]) -> dict[
-    str, RequestBody
-]:
-    content = (raw_op.get("requestBody") or {}).get("content") or {}
+def _request_bodies(
+    spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, Any], refs: LocalRefs
+) -> dict[str, RequestBody]:
+    content = refs.deref(raw_op.get("requestBody") or {}).get("content") or {}
     bodies: dict[str, RequestBody] = {}
     for media_type, media in content.items():
-        schema = (media or {}).get("schema") or {}
-        if "$ref" in schema:
-            with (op_path / "requestBody" / "content" / media_type / "schema").resolve() as resolved:
-                schema = resolved.contents
+        schema = refs.deref(refs.deref(media or {}).get("schema") or {})
         required = set(schema.get("required") or [])
+        # Each property's schema self-contained: the strategies read it and Property validates with it alone.
         props = tuple(
-            Property(name, dict(sub or {}), name in required)
+            Property(name, refs.inline(sub or {}), name in required)
             for name, sub in (schema.get("properties") or {}).items()
         )
         schema_path = op_path / "requestBody" / "content" / media_type / "schema"
@@ -329,15 +328,16 @@ def _request_bodies(spec: SchemaPath, op_path: SchemaPath, raw_op: Mapping[str, 
 
 def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple[Operation, ...]:
     spec = openapi.spec
+    refs = LocalRefs(data)
     global_security = tuple(data.get("security") or ())
     ops: list[Operation] = []
     for path, item in (data.get("paths") or {}).items():
         for method in _HTTP_METHODS:
-            raw = (item or {}).get(method)
+            raw = refs.deref(item or {}).get(method)
             if raw is None:
                 continue
             op_path = spec / "paths" / path / method
-            responses = {str(code): resp or {} for code, resp in (raw.get("responses") or {}).items()}
+            responses = {str(code): refs.deref(resp or {}) for code, resp in (raw.get("responses") or {}).items()}
             validators: dict[str, SchemaValidator] = {}
             for code, resp in responses.items():
                 if ((resp.get("content") or {}).get("application/json") or {}).get("schema") is not None:
@@ -350,7 +350,7 @@ def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple
                     method=method,
                     path=path,
                     path_regex=_path_regex(path),
-                    bodies=_request_bodies(spec, op_path, raw),
+                    bodies=_request_bodies(spec, op_path, raw, refs),
                     security=tuple(security or ()),
                     responses=responses,
                     response_validators=validators,
@@ -362,21 +362,19 @@ def _operations(doc_id: str, openapi: OpenAPI, data: Mapping[str, Any]) -> tuple
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document:
-    """Load and check one document; any problem becomes a :class:`SpecError` naming the file."""
+    """Load and check one document; any problem becomes a :class:`SpecError` naming the file.
+
+    What is a readable document, which versions the checker enforces and how ``$ref`` s resolve are
+    decided in ``spec_loading`` and ``refs`` (shared with ``sora-contract diff``/``lint``); on top,
+    openapi-core validates the document as OpenAPI 3.0.
+    """
     path = Path(path)
     doc_id = doc_id or path.stem
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or "openapi" not in data:
-        raise SpecError(f"{path}: not an OpenAPI document (no top-level 'openapi' key)")
-    if not str(data["openapi"]).startswith("3.0"):
-        raise SpecError(f"{path}: OpenAPI {data['openapi']} is not supported (3.0.x only)")
+        data = parse_plain(read_text(path), str(path))
+        checkable(data, str(path))
+    except DocumentError as exc:
+        raise SpecError(str(exc)) from None
     try:
         openapi = OpenAPI.from_dict(data, base_uri=path.resolve().as_uri())
     except Exception as exc:  # openapi-spec-validator raises many types; all mean "broken document"
@@ -385,7 +383,11 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
         location = f" at {where}" if where else ""
         raise SpecError(f"{path}: not a valid OpenAPI 3.0 document{location}: {message}") from None
     servers = tuple(str(s.get("url", "")) for s in data.get("servers") or () if s.get("url"))
-    return Document(doc_id, path, data, openapi, servers, _operations(doc_id, openapi, data))
+    try:
+        operations = _operations(doc_id, openapi, data)
+    except RefError as exc:  # a schema a multipart field or a validator needs inlined contains itself
+        raise SpecError(f"{path}: {exc}") from None
+    return Document(doc_id, path, data, openapi, servers, operations)
 
 
 @functools.lru_cache(maxsize=8)

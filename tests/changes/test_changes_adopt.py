@@ -146,3 +146,25 @@ def test_sources_file_is_read_and_the_variable_wins(specs: Path, tmp_path: Path)
     assert (relay.doc_id, relay.source, relay.variable) == ("relay", "https://example.test/a.md", "SORA_UPSTREAM_RELAY")
     [relay] = upstreams(specs, environ={"SORA_UPSTREAM_RELAY": "/tmp/b.md"})
     assert relay.source == "/tmp/b.md"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"openapi": "3.1.0"}, "OpenAPI 3.1.0 cannot be checked: the checker, the mock and the strategies"),
+        ({"components": {"schemas": {"A": {"$ref": "#/components/schemas/Gone"}}}},
+         "$ref '#/components/schemas/Gone' points at nothing in the document (at /components/schemas/A/$ref)"),
+    ],
+    ids=["openapi-3.1", "broken-ref"],
+)
+def test_adopt_refuses_what_the_registry_would_refuse(
+    specs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, object], problem: str
+) -> None:
+    """specs/ feeds the registry: a document it cannot check is not written there (diff and lint still read it)."""
+    before = (specs / "relay.yaml").read_text(encoding="utf-8")
+    source, _ = _export(tmp_path, {**base_document(), **change})
+    assert main(["adopt", str(source), "--as", "relay", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"sora-contract: error: {source}: {problem}") and err.count("\n") == 1
+    assert (specs / "relay.yaml").read_text(encoding="utf-8") == before
+    assert not (specs / "sources.json").exists()

@@ -6,7 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
+from contract_tests.core.checker import RequestChecker
+from contract_tests.core.http import RawRequest
+from contract_tests.core.multipart import FormPart, content_type, encode_multipart
 from contract_tests.core.specs import SpecError, load_document, load_registry, server_id_for, specs_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +111,31 @@ def test_fields_any_string_satisfies_are_precomputed(tmp_path: Path) -> None:
     )
     narrowed = load_registry(tmp_path).document("enum").operations[0].bodies["multipart/form-data"]
     assert "size" not in narrowed.any_string_fits and "model" in narrowed.any_string_fits
+
+
+def test_refs_to_request_bodies_responses_and_escaped_names_resolve(tmp_path: Path) -> None:
+    """A document keeping its request body and response in ``components`` (names with ``/``) still has
+    its create call: the registry follows every level's ``$ref`` with the core resolver."""
+    data = yaml.safe_load((ROOT / "specs" / "chainhub.yaml").read_text(encoding="utf-8"))
+    post = data["paths"]["/v1/videos"]["post"]
+    data["components"] = {
+        "requestBodies": {"Create/It": post["requestBody"]},
+        "responses": {"Ok": post["responses"]["200"]},
+    }
+    post["requestBody"] = {"$ref": "#/components/requestBodies/Create~1It"}
+    post["responses"]["200"] = {"$ref": "#/components/responses/Ok"}
+    (tmp_path / "refs.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    registry = load_registry(tmp_path)
+    operation = registry.document("refs").create_operation
+    assert operation is not None and operation.multipart is not None
+    assert operation.multipart.required == ("model", "prompt")
+    assert "schema" in operation.responses["200"]["content"]["application/json"]
+    assert not operation.response_validators["200"].validator.is_valid({"id": 1})
+
+    def verdict(*parts: FormPart) -> bool:
+        headers = {"authorization": "Bearer t", "content-type": content_type("b0")}
+        request = RawRequest("POST", "https://api.chainhub.tech/v1/videos", headers, encode_multipart(parts, "b0"))
+        return RequestChecker(registry).check(request, "chainhub").ok
+
+    assert verdict(FormPart("model", b"sora-2"), FormPart("prompt", b"p"))
+    assert not verdict(FormPart("model", b"sora-2"))
