@@ -10,7 +10,8 @@ import yaml
 
 from contract_tests.core.checker import RequestChecker
 from contract_tests.core.http import RawRequest
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.core.specs import SpecError, load_document, load_registry, server_id_for, specs_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,10 +133,10 @@ def test_refs_to_request_bodies_responses_and_escaped_names_resolve(tmp_path: Pa
     assert "schema" in operation.responses["200"]["content"]["application/json"]
     assert not operation.response_validators["200"].validator.is_valid({"id": 1})
 
-    def verdict(*parts: FormPart) -> bool:
+    def verdict(*parts: Part) -> bool:
         headers = {"authorization": "Bearer t", "content-type": content_type("b0")}
         request = RawRequest("POST", "https://api.chainhub.tech/v1/videos", headers, encode_multipart(parts, "b0"))
         return RequestChecker(registry).check(request, "chainhub").ok
 
-    assert verdict(FormPart("model", b"sora-2"), FormPart("prompt", b"p"))
-    assert not verdict(FormPart("model", b"sora-2"))
+    assert verdict(Part("model", b"sora-2"), Part("prompt", b"p"))
+    assert not verdict(Part("model", b"sora-2"))
