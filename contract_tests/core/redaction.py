@@ -80,9 +80,26 @@ def _mask_credentials(text: str) -> str:
     return text
 
 
-def _has_credentials(text: str) -> bool:
-    lowered = text.lower().replace(f"bearer {MASK}".lower(), "")  # already masked is not a credential
-    return any(needle in lowered and pattern.search(text) for needle, pattern, _ in _CREDENTIALS)
+# The rules' needles as bytes, for :func:`_has_credentials`.
+_NEEDLES = tuple((needle.encode(), pattern) for needle, pattern, _ in _CREDENTIALS)
+_MASKED_BEARER = f"bearer {MASK}".lower().encode()
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8 (lone surrogates kept as themselves): a substring of the text is then a
+    substring of the bytes, and searching bytes skips the wide-string paths a CJK prompt takes."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _has_credentials(text: str, data: bytes | None = None) -> bool:
+    """Whether any credential rule matches ``text`` (``data``: its :func:`_utf8`, when the caller has it).
+
+    The needles are looked for in the UTF-8 bytes, lower-cased the ASCII way: every needle is ASCII
+    and no other character lower-cases to one of their letters, so this finds whatever the text's
+    own ``lower()`` would, at a fraction of its cost on non-ASCII text; a rule's pattern then runs
+    on the text itself only when its needle is there."""
+    lowered = (data if data is not None else _utf8(text)).lower().replace(_MASKED_BEARER, b"")
+    return any(needle in lowered and pattern.search(text) for needle, pattern in _NEEDLES)
 
 
 def is_secret_header(name: str) -> bool:
@@ -169,6 +186,7 @@ class Redactor:
         values = {s.reveal() if isinstance(s, Secret) else s for s in secrets}
         # Longest first, so a token that contains another is replaced whole.
         self._values = tuple(sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True))
+        self._encoded = tuple(_utf8(v) for v in self._values)  # what :meth:`finds_in` searches for
         self._known: dict[tuple[str, ...], Redactor] = {}  # with_secrets' answers, by secrets added
 
     def __bool__(self) -> bool:
@@ -186,7 +204,8 @@ class Redactor:
         after an escaped character: ``"x\\nsk-..."``.)
         """
         text = texts_in(obj)
-        return any(v in text for v in self._values) or _has_credentials(text)
+        data = _utf8(text)
+        return any(v in data for v in self._encoded) or _has_credentials(text, data)
 
     def with_secrets(self, secrets: Iterable[Secret | str]) -> Redactor:
         """This redactor, knowing ``secrets`` too (a journal entry adds its request's own)."""

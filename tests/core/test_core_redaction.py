@@ -113,6 +113,10 @@ def test_the_journal_scrubs_a_requests_own_token_from_every_other_field() -> Non
         "line one\nsk-canaryafternewline42",  # a key after an escaped character (JSON: "\nsk-...")
         "Bearer\tcanarytabseparated0123456789",  # a bearer credential after a tab (JSON: "Bearer\t...")
         'quoted "sk-canaryafterquote77"',
+        # Wide (non-ASCII) text: the quick test searches UTF-8 bytes, lower-cased the ASCII way.
+        "让牛快乐的跳科目三 BeArEr\u3000canaryideographicspace0123",  # Unicode whitespace, mixed case
+        "科目三\u212aey sk-canaryafterkelvinsign99",  # a character that lower-cases to ASCII 'k'
+        "跳科目三\ud800 sk-canaryafteraloneSurrogate",  # a lone surrogate, as JSON may decode one
     ],
 )
 def test_the_journal_masks_a_credential_next_to_a_character_json_escapes(prompt: str) -> None:
@@ -124,3 +128,15 @@ def test_the_journal_masks_a_credential_next_to_a_character_json_escapes(prompt:
     )
     assert "canary" not in repr(entry.as_dict())
     assert MASK in entry.fields["prompt"] and MASK in entry.response["prompt"]
+
+
+def test_the_journal_finds_a_known_token_inside_wide_text() -> None:
+    """A request's own token quoted in a CJK prompt is scrubbed (found in the bytes, not missed)."""
+    token = "canary-token-in-wide-text-7"
+    entry = Journal().record(
+        method="POST", path="/v1/videos", query="", headers={"Authorization": f"Bearer {token}"},
+        verdict="accepted", problems=[], fields={"prompt": f"让牛快乐的{token}跳"}, files=[], status=200,
+        response={"prompt": f"让牛快乐的{token}跳"}, duration_ms=0.0,
+    )
+    assert token not in repr(entry.as_dict())
+    assert entry.fields["prompt"] == f"让牛快乐的{MASK}跳"
