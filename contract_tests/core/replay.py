@@ -37,7 +37,6 @@ from contract_tests.core.classify import probe
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.multipart import encode_multipart
 from contract_tests.core.parts import Part
-from contract_tests.core.routing import Route
 from contract_tests.core.wire import WireError, multipart_boundary, parse_multipart
 
 # Headers that describe one transfer, not the relay's behaviour: never replayed.
@@ -107,15 +106,19 @@ class Replay:
     def __len__(self) -> int:
         return len(self.rejections) + len(self.leniencies) + int(bool(self.video_fields or self.video_headers))
 
-    def accepts(self, verdict: Verdict, parts: Sequence[Part] | None, request: RawRequest) -> bool:
-        """Whether the recorded relay accepted this request's invalid class for this field (an
-        unknown field's name is the client's choice, so any unknown field matches a recorded one)."""
+    def invalid_class(
+        self, verdict: Verdict, parts: Sequence[Part] | None, request: RawRequest
+    ) -> tuple[str, str | None] | None:
+        """The invalid class and field of a rejected request, as the recording keys them (None: no
+        class applies). Asked once per request; :meth:`accepts` and :meth:`answer` take its answer."""
         found = probe(verdict, parts, request.media.essence)
-        if found is None:
-            return False
-        cls, field = found["class"], found["field"]
-        return (cls, field) in self.leniencies or (
-            cls == "unknown_field" and any(c == cls for c, _ in self.leniencies)
+        return None if found is None else (str(found["class"]), found["field"])
+
+    def accepts(self, found: tuple[str, str | None]) -> bool:
+        """Whether the recorded relay accepted this invalid class for this field (an unknown
+        field's name is the client's choice, so any unknown field matches a recorded one)."""
+        return found in self.leniencies or (
+            found[0] == "unknown_field" and any(c == found[0] for c, _ in self.leniencies)
         )
 
     def _add(self, recorded: Mapping[str, Any], sora: Mapping[str, Any]) -> None:
@@ -152,15 +155,10 @@ class Replay:
         parts = _parts(request)
         return probe(self.checker.check_route(route, request, parts), parts, request.media.essence)
 
-    def rejection(
-        self, verdict: Verdict, parts: Sequence[Part] | None, request: RawRequest
-    ) -> RawResponse | None:
-        """The recorded answer to a request the checker rejected, or None when none was recorded."""
-        found = probe(verdict, parts, request.media.essence)
-        if found is None:
-            return None
-        cls, field = found["class"], found["field"]
-        answer = self.rejections.get((cls, field)) or self.by_class.get(cls)
+    def rejection(self, found: tuple[str, str | None]) -> RawResponse | None:
+        """The recorded answer to a rejected request's invalid class, or None when none was recorded."""
+        cls, field = found
+        answer = self.rejections.get(found) or self.by_class.get(cls)
         return answer.for_field(field) if answer is not None else None
 
     def video(self, response: RawResponse) -> RawResponse | None:
@@ -177,13 +175,12 @@ class Replay:
         merged = RawResponse.json(200, {**video, **extra}, {**headers, **response.headers})
         return dataclasses.replace(merged, delay=response.delay)
 
-    def answer(
-        self, route: Route, request: RawRequest, verdict: Verdict | None, parts: Sequence[Part] | None,
-        response: RawResponse,
-    ) -> RawResponse | None:
-        """What the recording answers instead of ``response`` (None: the contract's answer stands)."""
-        if route.documented and verdict is not None and not verdict.ok and not self.accepts(verdict, parts, request):
-            return self.rejection(verdict, parts, request)
+    def answer(self, response: RawResponse, found: tuple[str, str | None] | None) -> RawResponse | None:
+        """What the recording answers instead of ``response`` (None: the contract's answer stands):
+        its rejection of the request's invalid class (``found``, from :meth:`invalid_class`) unless it
+        accepted that class, else an engine video with the recorded relay's extra fields."""
+        if found is not None and not self.accepts(found):
+            return self.rejection(found)
         return self.video(response)
 
     def summary(self) -> str:

@@ -105,8 +105,10 @@ class VideoService:
             route = route or self.resolve(request)
             decision = self.controls.decide(request.header(PREFER), creates=route.creates)
             verdict = self.checker.check_route(route, request, parts, body_problem)
-            if (not verdict.ok and self.replay is not None and route.documented and decision.problem is None
-                    and self.replay.accepts(verdict, parts, request)):
+            invalid: tuple[str, str | None] | None = None  # the recording's key for this rejection, probed once
+            if not verdict.ok and self.replay is not None and route.documented and decision.problem is None:
+                invalid = self.replay.invalid_class(verdict, parts, request)
+            if invalid is not None and self.replay is not None and self.replay.accepts(invalid):
                 # The recorded relay accepted this: so does the replay (the journal keeps the verdict).
                 response, extra["replayed"] = self._create(dataclasses.replace(verdict, problems=()), decision), True
             elif not verdict.ok:
@@ -124,7 +126,7 @@ class VideoService:
             else:
                 response = self._handlers.get(route.operation_id or "", _unserved)(route, request, decision)
             if self.replay is not None and decision.problem is None:
-                replayed = self.replay.answer(route, request, verdict, parts, response)
+                replayed = self.replay.answer(response, invalid)
                 if replayed is not None:
                     response, extra["replayed"] = replayed, True
             if route.operation is None or not route.operation.bodies:

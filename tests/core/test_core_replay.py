@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from contract_tests.core import har
+from contract_tests.core import replay as replay_module
 from contract_tests.core.http import RawRequest
 from contract_tests.core.replay import Replay
 from contract_tests.core.service import VideoService
@@ -114,3 +115,23 @@ def test_a_class_the_recorded_relay_accepted_is_accepted_offline_too() -> None:
                                     b"--" + EXAMPLE.boundary.encode() + b"--\r\n"))
     # the first missing field is model: the recorded answer, with the field named by this request
     assert missing.status == 200 and missing.payload() == {"code": 40001, "msg": "model is required"}
+
+
+def test_a_rejected_request_is_classified_once(monkeypatch: Any) -> None:
+    """The replay decides a rejected request's invalid class once, and both "did the relay accept
+    it?" and "what did it answer?" read that one answer (they used to probe it twice more)."""
+    no_auth = recorded(401, '{"code": 40100}', {"content-type": "application/json"},
+                       {"server": "chainhub", "probe": {"class": "no_auth", "field": None}})
+    svc = service(no_auth)
+    calls: list[Any] = []
+    original = replay_module.probe
+
+    def counting(*args: Any) -> Any:
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(replay_module, "probe", counting)
+    unsigned = {k: v for k, v in EXAMPLE.headers.items() if k.lower() != "authorization"}
+    answer = svc.handle(RawRequest("POST", "https://api.chainhub.tech/v1/videos", unsigned, EXAMPLE.body))
+    assert (answer.status, answer.body) == (401, b'{"code": 40100}')
+    assert len(calls) == 1
