@@ -405,7 +405,7 @@ _CACHED_HEADS = 4096
 def _read_head(block: bytes) -> _Head | Literal[False]:
     """What follows a delimiter up to the blank line, read (and kept in ``_HEADS`` when small):
     False unless it is CRLF and then plain header lines."""
-    headers = _plain_headers(block[2:]) if block.startswith(b"\r\n") and len(block) > 2 else None
+    headers = _plain_headers(block[2:]) if block.startswith(b"\r\n") else None
     head: _Head | Literal[False] = False if headers is None else (headers, *_part_fields(headers))
     if len(block) <= _CACHED_BLOCK:
         if len(_HEADS) >= _CACHED_HEADS:
