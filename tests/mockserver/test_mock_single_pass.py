@@ -31,7 +31,8 @@ import pytest
 
 import contract_tests
 import mockserver
-from contract_tests.core.multipart import FormPart, content_type, encode_multipart
+from contract_tests.core.multipart import content_type, encode_multipart
+from contract_tests.core.parts import Part
 from contract_tests.testing.respx_mock import SoraMock
 from mockserver.app import create_app
 from mockserver.settings import Settings
@@ -95,8 +96,8 @@ def _path(stops: list[Stop]) -> str:
 
 
 def _create_body(**fields: str) -> tuple[bytes, str]:
-    parts = [FormPart(name, value.encode()) for name, value in fields.items()]
-    parts.append(FormPart("input_reference", PNG, "frame.png", "image/png"))
+    parts = [Part(name, value.encode()) for name, value in fields.items()]
+    parts.append(Part("input_reference", PNG, "frame.png", "image/png"))
     return encode_multipart(parts, BOUNDARY), content_type(BOUNDARY)
 
 
