@@ -134,8 +134,8 @@ def _stdlib_form_field(value: str) -> tuple[str, str | None, str | None]:
 # The shape every client sends, ``form-data; name="x"[; filename="y"]``, read with one match: a
 # quoted value without the characters the stdlib treats specially (a backslash or quote to
 # unescape, ``<...>`` it strips, a line break) is its text as is. Anything else (other
-# parameters, ``filename*=``, unquoted values, another order) goes to the stdlib; the two agree
-# on every header (tests/core/test_core_wire_fast_agree.py).
+# parameters, ``filename*=``, unquoted values, another order) goes to the stdlib; the two are held
+# to the same answers on generated headers (tests/core/test_core_wire.py).
 _PLAIN_VALUE = r'"([^"\\<>\r\n\ud800-\udfff]*)"'
 _PLAIN_DISPOSITION = re.compile(
     rf"form-data[ \t]*;[ \t]*name={_PLAIN_VALUE}(?:[ \t]*;[ \t]*filename={_PLAIN_VALUE})?[ \t]*"
