@@ -71,11 +71,23 @@ async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
+# Header names as the server sent them -> as the door keeps them (lower-case text): clients send
+# the same few names, and a lookup costs less than a decode and a lower. Bounded: names past
+# _KNOWN_NAMES are converted every time.
+_HEADER_NAMES: dict[bytes, str] = {}
+_KNOWN_NAMES = 256
+
+
 def _headers(scope: Scope) -> dict[str, str]:
     """Request headers, a repeated header joined with commas as HTTP allows."""
     headers: dict[str, str] = {}
+    known = _HEADER_NAMES
     for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").lower()
+        name = known.get(raw_name)
+        if name is None:
+            name = raw_name.decode("latin-1").lower()
+            if len(known) < _KNOWN_NAMES:
+                known[raw_name] = name
         value = raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
@@ -83,10 +95,10 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 def _url(scope: Scope) -> str:
     path = (scope.get("raw_path") or scope.get("path", "/").encode()).decode("latin-1")
-    if not path.startswith("/"):
+    if path[:1] != "/":
         path = "/" + path
-    query = scope.get("query_string", b"").decode("latin-1")
-    return BASE + path + (f"?{query}" if query else "")
+    query = scope.get("query_string")
+    return f"{BASE}{path}?{query.decode('latin-1')}" if query else BASE + path
 
 
 def _boundary(request: RawRequest) -> str | None:
@@ -214,12 +226,13 @@ async def send_answer(
     length = len(body)
     raw = []
     for name, value in headers.items():
-        if name.lower() == "content-length":
+        lower = name.lower()
+        if lower == "content-length":
             length = int(value) if head else length
             continue
-        raw.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        raw.append((lower.encode("latin-1"), value.encode("latin-1")))
     if status >= 200 and status not in (204, 304):
-        raw.append((b"content-length", str(length).encode("latin-1")))
+        raw.append((b"content-length", b"%d" % length))
     if close:
         raw.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": raw})

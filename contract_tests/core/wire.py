@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import collapse_rfc2231_value
+from typing import Literal
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser
@@ -59,6 +61,9 @@ class BodyTooLarge(Exception):
 # RFC 2046 §5.1.1: boundary := 0*69<bchars> bcharsnospace (so 1 to 70 characters, no trailing space).
 BOUNDARY_CHARS = frozenset(string.digits + string.ascii_letters + "'()+_,-./:=? ")
 MAX_BOUNDARY_LENGTH = 70
+# The same grammar as one match, for the boundaries every request brings (the loop below only
+# runs to say what is wrong with one).
+_LEGAL_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 
 
 def _describe_char(char: str) -> str:
@@ -69,6 +74,8 @@ def _describe_char(char: str) -> str:
 
 def boundary_problem(boundary: str) -> str | None:
     """Why ``boundary`` breaks RFC 2046's grammar, in words a client's author can act on; None if it does not."""
+    if _LEGAL_BOUNDARY.fullmatch(boundary) is not None:
+        return None
     if not boundary:
         return "the multipart boundary is empty; RFC 2046 allows 1 to 70 characters"
     if len(boundary) > MAX_BOUNDARY_LENGTH:
@@ -113,25 +120,58 @@ def multipart_boundary(media: MediaType) -> str:
     return boundary
 
 
-@functools.lru_cache(maxsize=4096)
-def _disposition(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """Parse Content-Disposition with the stdlib, which handles quoting and RFC 2231 names.
-
-    Cached: clients send the same few headers over and over, and the stdlib parser is slow.
-    """
+def _stdlib_form_field(value: str) -> tuple[str, str | None, str | None]:
+    """A Content-Disposition's kind, ``name`` and ``filename`` as the stdlib reads it (quoting,
+    RFC 2231 ``filename*=``, the last of a repeated parameter as a dict keeps it)."""
     msg = Message()
     msg["content-disposition"] = value
     params = msg.get_params(header="content-disposition") or []
     kind = params[0][0].lower() if params else ""
-    return kind, tuple((key.lower(), collapse_rfc2231_value(raw)) for key, raw in params[1:])
+    fields = {key.lower(): collapse_rfc2231_value(raw) for key, raw in params[1:]}
+    return kind, fields.get("name"), fields.get("filename")
+
+
+# The shape every client sends, ``form-data; name="x"[; filename="y"]``, read with one match: a
+# quoted value without the characters the stdlib treats specially (a backslash or quote to
+# unescape, ``<...>`` it strips, a line break) is its text as is. Anything else (other
+# parameters, ``filename*=``, unquoted values, another order) goes to the stdlib; the two are held
+# to the same answers on generated headers (tests/core/test_core_wire.py).
+_PLAIN_VALUE = r'"([^"\\<>\r\n\ud800-\udfff]*)"'
+_PLAIN_DISPOSITION = re.compile(
+    rf"form-data[ \t]*;[ \t]*name={_PLAIN_VALUE}(?:[ \t]*;[ \t]*filename={_PLAIN_VALUE})?[ \t]*"
+)
 
 
 @functools.lru_cache(maxsize=4096)
 def _form_field(value: str) -> tuple[str, str | None, str | None]:
-    """A Content-Disposition's kind, ``name`` and ``filename`` (the last of each, as a dict keeps)."""
-    kind, items = _disposition(value)
-    params = dict(items)
-    return kind, params.get("name"), params.get("filename")
+    """A Content-Disposition's kind, ``name`` and ``filename`` (None when absent).
+
+    Cached: clients send the same few headers over and over, and the stdlib parser is slow.
+    """
+    plain = _PLAIN_DISPOSITION.fullmatch(value)
+    if plain is not None:
+        return "form-data", plain[1], plain[2]
+    return _stdlib_form_field(value)
+
+
+# Why a part's headers do not make a form field: (reason, the message after "part N").
+PartProblem = tuple[str, str]
+
+
+def _part_fields(headers: Mapping[str, str]) -> tuple[str, str | None, str | None, PartProblem | None]:
+    """A part's ``name``, ``filename`` and ``content_type`` from its headers, or why it has none.
+
+    The one judgement of a part's headers, for both paths (the state machine's ``_on_part_end``
+    and the small-body split, which caches it per header block)."""
+    disposition = headers.get("content-disposition")
+    if disposition is None:
+        return "", None, None, ("bad_part_headers", " has no Content-Disposition header")
+    kind, name, filename = _form_field(disposition)
+    if kind != "form-data":
+        return "", None, None, ("bad_part_headers", f": Content-Disposition is {kind!r}, not form-data")
+    if not name:
+        return "", None, None, ("bad_part_headers", ": Content-Disposition has no name")
+    return name, filename, headers.get("content-type"), None
 
 
 @dataclass
@@ -152,20 +192,24 @@ class MultipartReader:
     received: int = 0
     _ended: bool = False
     _error: WireError | None = None
-    _header_field: bytearray = field(default_factory=bytearray)
-    _header_value: bytearray = field(default_factory=bytearray)
-    _headers: dict[str, str] = field(default_factory=dict)
-    _data: list[bytes] = field(default_factory=list)
-    _kept: int = 0
-    _size: int = 0
-    _limit: int | None = None
     _pending: list[bytes] | None = field(default_factory=list)  # a small body, held; None once streaming
 
     _parser: MultipartParser | None = None  # made on first use: the fast path never needs it
+    # The state machine's state, made with it (a small body split in one go never needs it).
+    _header_field: bytearray = field(init=False, repr=False, compare=False)
+    _header_value: bytearray = field(init=False, repr=False, compare=False)
+    _headers: dict[str, str] = field(init=False, repr=False, compare=False)
+    _data: list[bytes] = field(init=False, repr=False, compare=False)
+    _kept: int = field(init=False, repr=False, compare=False)
+    _size: int = field(init=False, repr=False, compare=False)
+    _limit: int | None = field(init=False, repr=False, compare=False)
 
     def _state_machine(self) -> MultipartParser:
         if self._parser is not None:
             return self._parser
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._on_part_begin()
         callbacks = {
             "on_part_begin": self._on_part_begin,
             "on_part_data": self._on_part_data,
@@ -221,23 +265,14 @@ class MultipartReader:
         disposition = self._headers.get("content-disposition")
         if self.keep_file_bytes is None or disposition is None:
             return
-        if any(key == "filename" for key, _ in _disposition(disposition)[1]):
+        if _form_field(disposition)[2] is not None:
             self._limit = self.keep_file_bytes  # a file part: keep its head, count the rest
 
     def _on_part_end(self) -> None:
-        index = len(self.parts) + 1
-        disposition = self._headers.get("content-disposition")
-        if disposition is None:
-            self._fail("bad_part_headers", f"part {index} has no Content-Disposition header")
+        name, filename, content_type, problem = _part_fields(self._headers)
+        if problem is not None:
+            self._fail(problem[0], f"part {len(self.parts) + 1}{problem[1]}")
             return
-        kind, name, filename = _form_field(disposition)
-        if kind != "form-data":
-            self._fail("bad_part_headers", f"part {index}: Content-Disposition is {kind!r}, not form-data")
-            return
-        if not name:
-            self._fail("bad_part_headers", f"part {index}: Content-Disposition has no name")
-            return
-        content_type = self._headers.get("content-type")
         data = self._data[0] if len(self._data) == 1 else b"".join(self._data)
         self._data = []
         self.parts.append(Part(name, data, filename, content_type, self._headers, self._size))
@@ -288,27 +323,16 @@ class MultipartReader:
         if not pending:
             return
         body = pending[0] if len(pending) == 1 else b"".join(pending)
-        plain = _split_plain(body, self.boundary)
+        plain = _split_plain(body, self.boundary, self.keep_file_bytes)
         if plain is None:
             self._pending = pending
             self._replay()
             return
-        for headers, data in plain:  # what the state machine's callbacks would build, built directly
-            self._headers = headers
-            self._size = len(data)
-            self._data = [self._kept_of(headers, data)]
-            self._on_part_end()
+        parts, problem = plain
+        self.parts += parts
+        if problem is not None:
+            self._fail(*problem)
         self._on_end()
-
-    def _kept_of(self, headers: dict[str, str], data: bytes) -> bytes:
-        """What ``_on_part_data`` keeps of a whole part's data (a file part's head)."""
-        keep = self.keep_file_bytes
-        if keep is None or len(data) <= keep:
-            return data
-        disposition = headers.get("content-disposition")
-        if disposition is not None and any(key == "filename" for key, _ in _disposition(disposition)[1]):
-            return data[:keep]
-        return data
 
     def finish(self) -> list[Part]:
         """The parts, or :class:`WireError` if the body was empty, malformed or cut short."""
@@ -327,41 +351,71 @@ class MultipartReader:
         return self.parts
 
 
-def _split_plain(body: bytes, boundary: bytes) -> list[tuple[dict[str, str], bytes]] | None:
-    """The parts of a body in the plain shape, as (headers, data); None for anything else.
+def _split_plain(
+    body: bytes, boundary: bytes, keep_file_bytes: int | None = None
+) -> tuple[list[Part], tuple[str, str] | None] | None:
+    """The parts of a body in the plain shape, and the first part's problem if one has any (what
+    the state machine's callbacks would build, built directly); None for anything else.
 
     Plain: it starts with the first delimiter (no preamble), every delimiter is followed by CRLF
     and then header lines ``Name: value`` (token names, at most 8, none too long, no bare CR or
     LF) and a blank line, and it ends with the close delimiter (``--``, optionally CRLF). Whatever
     is not plain (an empty form, a preamble or epilogue, malformed headers...) returns None, and
-    python-multipart's parser has the last word on it, errors included.
+    python-multipart's parser has the last word on it, errors included. Of a file part, only its
+    first ``keep_file_bytes`` are kept (``size`` is its full length), as ``_on_part_data`` does.
     """
     pieces = (b"\r\n" + body).split(b"\r\n--" + boundary)
-    if len(pieces) < 3 or pieces[0] or pieces[-1] not in (b"--", b"--\r\n"):
+    if len(pieces) < 3 or pieces[0] or pieces[-1] not in _CLOSE:
         return None
-    parts = []
+    parts: list[Part] = []
+    problem = None
+    heads = _HEADS
     for piece in pieces[1:-1]:
-        if not piece.startswith(b"\r\n") or piece.startswith(b"\r\n\r\n"):
+        block, blank, data = piece.partition(b"\r\n\r\n")  # block: the CRLF after the delimiter, then headers
+        if not blank:
             return None
-        head_end = piece.find(b"\r\n\r\n", 2)
-        if head_end < 0:
+        head = heads.get(block)
+        if head is None:
+            head = _read_head(block)
+        if not head:
             return None
-        block = piece[2:head_end]
-        headers = _plain_headers(block) if len(block) <= _CACHED_BLOCK else _plain_headers.__wrapped__(block)
-        if headers is None:
-            return None
-        parts.append((dict(headers), piece[head_end + 4 :]))
-    return parts
+        headers, name, filename, content_type, wrong = head
+        if wrong is not None:
+            if problem is None:
+                problem = (wrong[0], f"part {len(parts) + 1}{wrong[1]}")
+            continue
+        size = len(data)
+        if filename is not None and keep_file_bytes is not None and size > keep_file_bytes:
+            data = data[:keep_file_bytes]
+        parts.append(Part(name, data, filename, content_type, headers.copy(), size))
+    return parts, problem
 
 
-# Clients send the same few part headers over and over: their parse is cached, for blocks up to
-# this size (so the cache holds at most a few MB).
+_CLOSE = (b"--", b"--\r\n")
+# What a part's header block says, as _part_fields reads it, with the headers themselves:
+# (headers, name, filename, content_type, problem), or False when the block is not plain.
+_Head = tuple[dict[str, str], str, str | None, str | None, PartProblem | None]
+# Clients send the same few part header blocks over and over: their reading is kept, for blocks up
+# to _CACHED_BLOCK bytes and at most _CACHED_HEADS of them (then it starts over), so a few MB.
+_HEADS: dict[bytes, _Head | Literal[False]] = {}
 _CACHED_BLOCK = 512
+_CACHED_HEADS = 4096
 
 
-@functools.lru_cache(maxsize=4096)
-def _plain_headers(block: bytes) -> tuple[tuple[str, str], ...] | None:
-    """A part's header lines in the plain shape, as (lower-case name, value); None if not plain."""
+def _read_head(block: bytes) -> _Head | Literal[False]:
+    """What follows a delimiter up to the blank line, read (and kept in ``_HEADS`` when small):
+    False unless it is CRLF and then plain header lines."""
+    headers = _plain_headers(block[2:]) if block.startswith(b"\r\n") else None
+    head: _Head | Literal[False] = False if headers is None else (headers, *_part_fields(headers))
+    if len(block) <= _CACHED_BLOCK:
+        if len(_HEADS) >= _CACHED_HEADS:
+            _HEADS.clear()
+        _HEADS[block] = head
+    return head
+
+
+def _plain_headers(block: bytes) -> dict[str, str] | None:
+    """A part's header lines in the plain shape, as lower-case name -> value; None if not plain."""
     lines = block.split(b"\r\n")
     if len(lines) > _MAX_HEADERS:
         return None
@@ -374,7 +428,7 @@ def _plain_headers(block: bytes) -> tuple[tuple[str, str], ...] | None:
         if name.translate(None, TOKEN_BYTES):
             return None
         headers[name.decode("latin-1").strip().lower()] = line[colon + 1 :].decode("utf-8", "replace").strip()
-    return tuple(headers.items())
+    return headers
 
 
 def parse_multipart(body: bytes, boundary: str, max_bytes: int | None = None) -> list[Part]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import weakref
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -148,7 +149,7 @@ def test_a_finished_or_closed_reader_is_freed_without_the_cyclic_gc(finish: bool
 
 
 def test_door_keeps_a_preview_only_when_the_body_could_hold_one() -> None:
-    door = VideoDoor(service=None, max_bytes=50 * 1024 * 1024)  # type: ignore[arg-type]
+    door = VideoDoor(service=SimpleNamespace(router=None), max_bytes=50 * 1024 * 1024)  # type: ignore[arg-type]
     small = RawRequest("POST", "http://x/v1/videos", {"content-length": str(KEEP_FILE_BYTES)})
     large = RawRequest("POST", "http://x/v1/videos", {"content-length": str(20 * 1024 * 1024)})
     chunked = RawRequest("POST", "http://x/v1/videos", {"transfer-encoding": "chunked"})
