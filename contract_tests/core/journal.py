@@ -81,34 +81,38 @@ class Previews:
         self.entries = entries
         self.max_bytes = max_bytes
         self.total_bytes = total_bytes
-        self._kept: OrderedDict[int, dict[str, tuple[str, bytes]]] = OrderedDict()
+        # entry id -> (its kept files: name -> (media type, bytes), their total size)
+        self._kept: OrderedDict[int, tuple[dict[str, tuple[str, bytes]], int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
     def keep(self, entry_id: int, files: Mapping[str, bytes]) -> None:
-        """Keep the files of ``entry_id`` (form field name -> bytes) that are small real images."""
+        """Keep the files of ``entry_id`` (form field name -> bytes) that are small real images.
+
+        Runs on every create with an upload, so each entry's size is counted once, when kept."""
         kept = {}
+        size = 0
         for name, data in files.items():
             media_type = image_type(data) if len(data) <= self.max_bytes else None
             if media_type is not None:
                 kept[name] = (media_type, data)
+                size += len(data)
         if not kept:
             return
         with self._lock:
-            self._size -= self._bytes(self._kept.pop(entry_id, {}))
-            self._kept[entry_id] = kept
-            self._size += self._bytes(kept)
+            replaced = self._kept.pop(entry_id, None)
+            if replaced is not None:
+                self._size -= replaced[1]
+            self._kept[entry_id] = (kept, size)
+            self._size += size
             while len(self._kept) > self.entries or self._size > self.total_bytes:
-                self._size -= self._bytes(self._kept.popitem(last=False)[1])
-
-    @staticmethod
-    def _bytes(files: Mapping[str, tuple[str, bytes]]) -> int:
-        return sum(len(data) for _, data in files.values())
+                self._size -= self._kept.popitem(last=False)[1][1]
 
     def get(self, entry_id: int, name: str) -> tuple[str, bytes] | None:
         """``(sniffed media type, bytes)`` of one kept upload, or None when not (or no longer) kept."""
         with self._lock:
-            return self._kept.get(entry_id, {}).get(name)
+            kept = self._kept.get(entry_id)
+        return kept[0].get(name) if kept is not None else None
 
     def clear(self) -> None:
         with self._lock:
