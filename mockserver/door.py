@@ -42,18 +42,23 @@ class Disconnected(Exception):
     """The client went away mid-request: nobody is left to answer."""
 
 
+async def _next_chunk(receive: Receive) -> tuple[bytes, bool]:
+    """The next piece of the body and whether more follows: how the door reads an ASGI body, once."""
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise Disconnected
+    return message.get("body", b""), message.get("more_body", False)
+
+
 async def _read_body(receive: Receive, take: Callable[[bytes], bool | None]) -> bool:
     """Hand each chunk of the body to ``take`` as it arrives, until the body ends (True) or
     ``take`` answers True to stop reading (False). A plain loop, not an async generator: this
     runs on every request, and a generator's machinery costs more than the body's handling."""
     while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise Disconnected
-        body = message.get("body", b"")
+        body, more = await _next_chunk(receive)
         if body and take(body):
             return False
-        if not message.get("more_body", False):
+        if not more:
             return True
 
 
@@ -61,13 +66,10 @@ async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
     """The body chunk by chunk, for a caller that passes each one on as it comes (the proxy streams
     them to the relay); the door itself reads with :func:`_read_body`."""
     while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise Disconnected
-        body = message.get("body", b"")
+        body, more = await _next_chunk(receive)
         if body:
             yield body
-        if not message.get("more_body", False):
+        if not more:
             return
 
 
