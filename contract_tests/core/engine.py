@@ -8,6 +8,8 @@ task to run or to keep in step between worker processes: a shared store is enoug
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import random
 import re
@@ -32,14 +34,28 @@ EXPIRY_SECONDS = 24 * 3600
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX×*:]\s*(\d{1,5})\s*$")
 # Aspect ratios that the relays accept in ``size`` ("16x9"), as the resolution they render.
 _ASPECT_LIMIT = 32
+# ``size`` texts up to this long are remembered (a real one is "1280x720"); longer ones are read each time.
+_CACHED_SIZE_TEXT = 24
 
 
 def normalize_size(value: Any, default: str = DEFAULT_SIZE) -> str:
     """Answer ``size`` as WxH pixels, the way the relays do: ``16x9`` -> ``1280x720``.
 
-    The jxincm documents send aspect ratios; their response example answers pixels.
+    The jxincm documents send aspect ratios; their response example answers pixels. Text, what
+    every create sends, is read once per distinct short value (a bounded cache: clients repeat a few sizes).
     """
-    match = _SIZE.match(str(value)) if value is not None else None
+    if type(value) is str and len(value) <= _CACHED_SIZE_TEXT:
+        return _normalized_text(value, default)
+    return _normalized(str(value), default) if value is not None else default
+
+
+@functools.lru_cache(maxsize=256)
+def _normalized_text(text: str, default: str) -> str:
+    return _normalized(text, default)
+
+
+def _normalized(text: str, default: str) -> str:
+    match = _SIZE.match(text)
     if not match:
         return default
     width, height = int(match.group(1)), int(match.group(2))
@@ -68,13 +84,50 @@ def whole_seconds(value: Any) -> int:
         return int(DEFAULT_SECONDS)
 
 
+# The hex digit that holds a UUID's variant, RFC 4122's ``10xx`` bits over the random low two.
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
 def _uuid4_text() -> str:
-    """``str(uuid.uuid4())``, made straight from ``os.urandom`` (the same bits, without the UUID object)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """``str(uuid.uuid4())``, made straight from ``os.urandom``: the same bits, without the UUID object.
+
+    The version digit (13th) is written as ``4`` and the variant digit (17th) mapped to ``8``-``b``,
+    which is what ``uuid.UUID(bytes=..., version=4)`` does to the same random bytes.
+    """
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+# The queued video's JSON text with its variable values left open, in ``queued_video``'s key order.
+_QUEUED_TEXT = (
+    '{"id": %s, "object": "video", "model": %s, "status": "queued", "progress": 0, "created_at": %d, '
+    '"completed_at": null, "expires_at": null, "error": null, "prompt": %s, "remixed_from_video_id": %s, '
+    '"seconds": %s, "size": %s}'
+)
+# How json quotes a string when ensure_ascii is off (the C function when there is one).
+_quoted = json.encoder.encode_basestring
+
+
+def _quoted_or_null(value: str | None) -> str:
+    return "null" if value is None else _quoted(value)
+
+
+def queued_video_text(video: Mapping[str, Any]) -> str:
+    """``json.dumps(video, ensure_ascii=False)`` for a video :meth:`VideoEngine.queued_video` made.
+
+    A create answers one on every call: filling the seven open values of a fixed text costs about a
+    third of encoding the dict. Its layout is ``queued_video``'s, and a test holds the two texts
+    equal for any fields.
+    """
+    return _QUEUED_TEXT % (
+        _quoted(video["id"]),
+        _quoted(video["model"]),
+        video["created_at"],
+        _quoted_or_null(video["prompt"]),
+        _quoted_or_null(video["remixed_from_video_id"]),
+        _quoted(video["seconds"]),
+        _quoted(video["size"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -120,22 +173,23 @@ class VideoEngine:
             return f"{prefix}{uuid.UUID(int=self._rng.getrandbits(128), version=4)}"
 
     def queued_video(self, fields: Mapping[str, Any], *, remix_of: str | None = None) -> dict[str, Any]:
-        """The one definition of a freshly accepted video."""
-        seconds = fields.get("seconds")
+        """The one definition of a freshly accepted video (one dict literal: it is built per create)."""
+        get = fields.get
+        model, prompt, seconds = get("model"), get("prompt"), get("seconds")
         return {
             "id": self.new_id(),
             "object": "video",
-            "model": str(fields.get("model") or DEFAULT_MODEL),
+            "model": str(model) if model else DEFAULT_MODEL,
             "status": "queued",
             "progress": 0,
             "created_at": int(self.clock()),
             "completed_at": None,
             "expires_at": None,
             "error": None,
-            "prompt": str(fields["prompt"]) if fields.get("prompt") is not None else None,
+            "prompt": str(prompt) if prompt is not None else None,
             "remixed_from_video_id": remix_of,
             "seconds": str(seconds) if seconds not in (None, "") else DEFAULT_SECONDS,
-            "size": normalize_size(fields.get("size")),
+            "size": normalize_size(get("size")),
         }
 
     def create(
@@ -147,17 +201,27 @@ class VideoEngine:
         render_seconds: float | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Store a new job and answer its queued video. ``fail`` makes the job end ``failed``."""
+        """Store a new job and answer its queued video. ``fail`` makes the job end ``failed``.
+
+        The store keeps the video built here; the caller gets its one copy, free to change."""
         video = self.queued_video(fields, remix_of=remix_of)
-        record = VideoRecord(
-            video,
-            self.clock(),
-            self.render_seconds if render_seconds is None else render_seconds,
-            dict(fail) if fail else None,
-            dict(extra or {}),
+        self.store.put(
+            VideoRecord(
+                video,
+                self.clock(),
+                self.render_seconds if render_seconds is None else render_seconds,
+                dict(fail) if fail else None,
+                dict(extra) if extra else {},
+            )
         )
-        self.store.put(record)
-        return dict(video)
+        return video.copy()
+
+    def create_answered(
+        self, fields: Mapping[str, Any], *, fail: Mapping[str, Any] | None = None, render_seconds: float | None = None
+    ) -> tuple[dict[str, Any], str]:
+        """:meth:`create`, with the video's JSON text: a create's answer, written here in one call."""
+        video = self.create(fields, fail=fail, render_seconds=render_seconds)
+        return video, queued_video_text(video)
 
     def remix(
         self,

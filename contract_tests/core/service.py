@@ -36,6 +36,11 @@ logger = logging.getLogger(__name__)
 POLL_AFTER = "openai-poll-after-ms"
 
 
+def _poll_after(render_seconds: float) -> str:
+    """How often a poller should ask while a video renders: a tenth of its render time, 0.1-5 s, in ms."""
+    return str(max(100, min(5000, int(render_seconds * 100))))
+
+
 class VideoService:
     """The OpenAI Videos API for one upstream server, with its create call checked by contract."""
 
@@ -161,17 +166,18 @@ class VideoService:
         """A video answer; while it renders, tell pollers (the SDK's ``poll``) how often to ask.
 
         ``render_seconds`` is what a create or remix just set; else the store is asked."""
-        headers = {}
-        if video.get("status") in {"queued", "in_progress"}:
-            render = render_seconds if render_seconds is not None else self.engine.render_seconds_of(str(video["id"]))
-            headers[POLL_AFTER] = str(max(100, min(5000, int(render * 100))))
-        return RawResponse.json(200, video, headers)
+        if video.get("status") not in {"queued", "in_progress"}:
+            return RawResponse.json(200, video)
+        render = render_seconds if render_seconds is not None else self.engine.render_seconds_of(str(video["id"]))
+        return RawResponse.json(200, video, {POLL_AFTER: _poll_after(render)})
 
     def _create(self, verdict: Verdict, decision: Decision) -> RawResponse:
-        """One write: the video is stored once and answered from what was written, not read back."""
+        """One write: the video is stored once and answered from what was written, not read back.
+
+        A created video is queued, so its answer always carries the poll-after header."""
         render = self.engine.render_seconds if decision.render_seconds is None else decision.render_seconds
-        video = self.engine.create(verdict.fields, fail=decision.fail, render_seconds=render)
-        return self._video(video, render)
+        video, text = self.engine.create_answered(verdict.fields, fail=decision.fail, render_seconds=render)
+        return RawResponse.json(200, video, {POLL_AFTER: _poll_after(render)}, text=text)
 
     def _retrieve(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
         video_id = route.params["video_id"]
