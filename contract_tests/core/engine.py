@@ -9,7 +9,6 @@ task to run or to keep in step between worker processes: a shared store is enoug
 from __future__ import annotations
 
 import functools
-import json
 import os
 import random
 import re
@@ -98,38 +97,6 @@ def _uuid4_text() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
-# The queued video's JSON text with its variable values left open, in ``queued_video``'s key order.
-_QUEUED_TEXT = (
-    '{"id": %s, "object": "video", "model": %s, "status": "queued", "progress": 0, "created_at": %d, '
-    '"completed_at": null, "expires_at": null, "error": null, "prompt": %s, "remixed_from_video_id": %s, '
-    '"seconds": %s, "size": %s}'
-)
-# How json quotes a string when ensure_ascii is off (the C function when there is one).
-_quoted = json.encoder.encode_basestring
-
-
-def _quoted_or_null(value: str | None) -> str:
-    return "null" if value is None else _quoted(value)
-
-
-def queued_video_text(video: Mapping[str, Any]) -> str:
-    """``json.dumps(video, ensure_ascii=False)`` for a video :meth:`VideoEngine.queued_video` made.
-
-    A create answers one on every call: filling the seven open values of a fixed text costs about a
-    third of encoding the dict. Its layout is ``queued_video``'s, and a test holds the two texts
-    equal for any fields.
-    """
-    return _QUEUED_TEXT % (
-        _quoted(video["id"]),
-        _quoted(video["model"]),
-        video["created_at"],
-        _quoted_or_null(video["prompt"]),
-        _quoted_or_null(video["remixed_from_video_id"]),
-        _quoted(video["seconds"]),
-        _quoted(video["size"]),
-    )
-
-
 @dataclass(frozen=True)
 class Page:
     """One page of a list, in OpenAI's cursor style."""
@@ -215,13 +182,6 @@ class VideoEngine:
             )
         )
         return video.copy()
-
-    def create_answered(
-        self, fields: Mapping[str, Any], *, fail: Mapping[str, Any] | None = None, render_seconds: float | None = None
-    ) -> tuple[dict[str, Any], str]:
-        """:meth:`create`, with the video's JSON text: a create's answer, written here in one call."""
-        video = self.create(fields, fail=fail, render_seconds=render_seconds)
-        return video, queued_video_text(video)
 
     def remix(
         self,

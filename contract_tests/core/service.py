@@ -176,8 +176,8 @@ class VideoService:
 
         A created video is queued, so its answer always carries the poll-after header."""
         render = self.engine.render_seconds if decision.render_seconds is None else decision.render_seconds
-        video, text = self.engine.create_answered(verdict.fields, fail=decision.fail, render_seconds=render)
-        return RawResponse.json(200, video, {POLL_AFTER: _poll_after(render)}, text=text)
+        video = self.engine.create(verdict.fields, fail=decision.fail, render_seconds=render)
+        return RawResponse.json(200, video, {POLL_AFTER: _poll_after(render)})
 
     def _retrieve(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
         video_id = route.params["video_id"]
