@@ -36,6 +36,9 @@ class Server:
     argv_template: list[str]
     spec: Path
     log_path: Path
+    # Where to start it and what to add to its environment (bench/ab_versions.py runs a checkout's own code).
+    cwd: Path | None = None
+    env: dict[str, str] | None = None
     port: int = 0
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -54,7 +57,7 @@ class Server:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 self.argv(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
+                start_new_session=True, cwd=self.cwd, env={**os.environ, **self.env} if self.env else None,
             )  # fmt: skip
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:

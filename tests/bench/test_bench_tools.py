@@ -274,3 +274,23 @@ def test_cpu_per_request_compares_servers_by_cost_not_by_what_a_busy_machine_let
     assert row["cpu_per_request_ratio"] == pytest.approx(10.0)
     assert (row["ceiling_pct"], row["ceiling_cpu_pct"]) == (pytest.approx(100.0), pytest.approx(100 / 3))
     assert " 900 " in report.format_row(sora)
+
+
+def test_ab_versions_runs_each_version_from_its_own_directory(tmp_path: Path) -> None:
+    """``python -m`` puts the working directory first on sys.path: each version must start in its own."""
+    import ab_versions
+
+    srv = ab_versions.server("before", tmp_path, tmp_path)
+    assert srv.cwd == tmp_path and srv.env == {"PYTHONPATH": str(tmp_path)}
+    assert srv.argv_template[1:3] == ["-m", "mockserver"]
+    assert ab_versions.checkout(str(tmp_path), tmp_path) == tmp_path.resolve()
+
+
+def test_ab_versions_compares_medians() -> None:
+    import ab_versions
+
+    samples = [ab_versions.Sample(v, "new", rps, cpu) for v, rps, cpu in
+               [("before", 100, 10), ("before", 300, 30), ("before", 200, 20), ("after", 240, 16), ("after", 260, 15)]]
+    table = ab_versions.medians(samples)
+    assert table == {("after", "new"): (250, 15.5), ("before", "new"): (200, 20)}
+    assert ab_versions.report(table)[-1] == "  after/before, new: req/s 1.25x, CPU per request 0.78x"
