@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.media_type import MULTIPART
@@ -140,23 +140,29 @@ class VideoDoor:
 
         The route comes from the router itself (the door needs it before reading, to know whether
         to stream), and the service receives it with the body. Nothing is sent before the answer
-        is whole, so a bug on the way still gets the OpenAI-format 500 (and a logged traceback).
+        is whole and its headers are encoded, so a bug on the way (a header value latin-1 cannot
+        carry included) still gets the OpenAI-format 500, on a closed connection, and a logged
+        traceback.
         """
+        head = scope["method"] == "HEAD"
         try:
             request = RawRequest(scope["method"], _url(scope), _headers(scope))
-            route = self.service.router.resolve(request.method, request.path, request.host)  # once: every step gets it
+            route = self.service.router.route_of(request)  # once: every step receives it
             try:
                 answer, close = await self._answer(request, route, receive)
             except Disconnected:
                 # The body stopped short. Answer anyway (a half-closed client still reads it, and some
                 # servers turn an app that sends nothing into a bare 500) and journal what came in.
                 answer, close = self.service.handle(request, body_problem=CUT_SHORT, route=route), True
+            start = response_start(answer.status, answer.headers, len(answer.body), close, head=head)
         except Exception as exc:
             logger.exception("sora-mock: the door failed on %s %s", scope.get("method"), scope.get("path"))
-            answer, close = RawResponse.error(internal_error(exc)), False
+            answer = RawResponse.error(internal_error(exc))
+            start = response_start(answer.status, answer.headers, len(answer.body), True, head=head)
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
-        await send_answer(send, answer.status, answer.headers, answer.body, close, head=scope["method"] == "HEAD")
+        await send(start)
+        await send({"type": "http.response.body", "body": b"" if head else answer.body})
 
     async def _answer(self, request: RawRequest, route: Route, receive: Receive) -> tuple[RawResponse, bool]:
         declared = _declared_length(request.headers)
@@ -217,15 +223,17 @@ class VideoDoor:
         return await _read_body(receive, count)
 
 
-async def send_answer(
-    send: Send, status: int, headers: Mapping[str, str], body: bytes, close: bool = False, *, head: bool = False
-) -> None:
-    """Send a whole answer straight to the server, as Starlette's ``Response`` would, minus its overhead.
+def response_start(
+    status: int, headers: Mapping[str, str], body_length: int, close: bool = False, *, head: bool = False
+) -> Message:
+    """The ``http.response.start`` message of a whole answer, as Starlette's ``Response`` would
+    make it, minus its overhead. It encodes the header values (latin-1), so it can fail: a door
+    makes it before sending anything.
 
-    To ``HEAD`` no body goes out; the length is the service's (a HEAD answer names the GET's
-    length), else that of the body it would have sent.
+    To ``HEAD`` the length is the service's (a HEAD answer names the GET's length), else that of
+    the body.
     """
-    length = len(body)
+    length = body_length
     raw = []
     for name, value in headers.items():
         lower = name.lower()
@@ -237,7 +245,14 @@ async def send_answer(
         raw.append((b"content-length", b"%d" % length))
     if close:
         raw.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+    return {"type": "http.response.start", "status": status, "headers": raw}
+
+
+async def send_answer(
+    send: Send, status: int, headers: Mapping[str, str], body: bytes, close: bool = False, *, head: bool = False
+) -> None:
+    """Send a whole answer straight to the server (to ``HEAD``, no body goes out)."""
+    await send(response_start(status, headers, len(body), close, head=head))
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 

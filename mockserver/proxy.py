@@ -299,7 +299,7 @@ class ProxyDoor:
         forwarded = self._forwarded_headers(client_headers)
         # Checked as the relay receives it (an injected token counts), with the client's Content-Type.
         request = RawRequest(scope["method"], _url(scope), forwarded)
-        exchange = Exchange(request, self.service.resolve(request), dt.datetime.now(dt.timezone.utc))
+        exchange = Exchange(request, self.service.router.route_of(request), dt.datetime.now(dt.timezone.utc))
         body = self._body(request, exchange.route, receive)
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")

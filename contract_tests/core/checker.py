@@ -109,7 +109,7 @@ class RequestChecker:
 
     def check(self, request: RawRequest, server: str | None = None, parts: list[Part] | None = None) -> Verdict:
         """Resolve ``request`` and check it. ``parts`` lets a streaming server pass a body it already parsed."""
-        route = self.router.resolve(request.method, request.path, request.host, server)
+        route = self.router.route_of(request, server)
         return self.check_route(route, request, parts)
 
     def check_route(

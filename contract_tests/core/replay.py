@@ -149,7 +149,7 @@ class Replay:
         if self.checker is None:
             return None
         request = request_of(recorded)
-        route = self.checker.router.resolve(request.method, request.path, request.host, self.server)
+        route = self.checker.router.route_of(request, self.server)
         if not route.documented:
             return None
         parts = _parts(request)

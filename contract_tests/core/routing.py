@@ -15,10 +15,14 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from contract_tests.core.problems import Problem, method_not_allowed, unknown_url
 from contract_tests.core.specs import Document, Operation, SpecRegistry, load_document
+
+if TYPE_CHECKING:
+    from contract_tests.core.http import RawRequest
 
 FAMILY_PATH = Path(__file__).with_name("family.yaml")
 FAMILY_ID = "openai-videos"
@@ -110,6 +114,10 @@ class Router:
             if len(self._tables) < 64:  # hosts come from clients: keep the cache bounded
                 self._tables[key] = table
         return table
+
+    def route_of(self, request: RawRequest, server: str | None = None) -> Route:
+        """The route for ``request``: every door and the service ask this, once per request."""
+        return self.resolve(request.method, request.path, request.host, server)
 
     def resolve(self, method: str, path: str, host: str = "", server: str | None = None) -> Route:
         """The route for one request; ``server`` defaults to the router's, else the host's, else all."""

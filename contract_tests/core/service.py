@@ -84,10 +84,6 @@ class VideoService:
             "CreateCharacter": self._create_character,
         }
 
-    def resolve(self, request: RawRequest) -> Route:
-        """The request's route: a door calls this once and hands the route to :meth:`handle`."""
-        return self.router.resolve(request.method, request.path, request.host)
-
     def handle(
         self,
         request: RawRequest,
@@ -107,7 +103,7 @@ class VideoService:
         decision = Decision()
         extra: dict[str, Any] = {}
         try:
-            route = route or self.resolve(request)
+            route = route or self.router.route_of(request)
             decision = self.controls.decide(request.header(PREFER), creates=route.creates)
             verdict = self.checker.check_route(route, request, parts, body_problem)
             invalid: tuple[str, str | None] | None = None  # the recording's key for this rejection, probed once
