@@ -4,8 +4,9 @@ Traced with ``sys.setprofile`` while the ASGI door and the respx door answer a v
 invalid one, and lifecycle calls. A *stop* is control passing from one module of the project to
 another (calls inside a module are that module's own business). Two things are not stops:
 
-* reading a value: a method or property of a dataclass instance (a ``RawRequest``'s header, a
-  ``Part``'s text, a ``Verdict``'s ``ok``) is the value's, whoever owns its class;
+* reading a value: a method or property of one of the values a request carries through
+  (:data:`VALUES`: a ``RawRequest``'s header, a ``Part``'s text, a ``Verdict``'s ``ok``) is the
+  value's, whoever owns its class;
 * talking to one object in a row: consecutive calls from the same module into the same module
   (the door feeding the multipart reader chunk after chunk, then closing it) are one stop.
 
@@ -17,7 +18,6 @@ journal a second time after the redaction module ran.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
@@ -31,8 +31,14 @@ import pytest
 
 import contract_tests
 import mockserver
+from contract_tests.core.checker import Verdict
+from contract_tests.core.engine import Page
+from contract_tests.core.http import RawRequest, RawResponse
+from contract_tests.core.media_type import MediaType
 from contract_tests.core.multipart import content_type, encode_multipart
 from contract_tests.core.parts import Part
+from contract_tests.core.problems import Problem
+from contract_tests.core.routing import Route
 from contract_tests.testing.respx_mock import SoraMock
 from mockserver.app import create_app
 from mockserver.settings import Settings
@@ -56,9 +62,16 @@ def _module(frame: FrameType | None) -> str | None:
     return filename.rsplit("/", 2)[-2] + "/" + filename.rsplit("/", 1)[-1]
 
 
+# The values a request carries through: reading one (a method or property of one of these) is not a
+# stop. Named one by one: a step that happens to be a dataclass (Controls, the reader) still counts.
+VALUES: tuple[type, ...] = (RawRequest, RawResponse, Part, Verdict, MediaType, Problem, Route, Page)
+
+
 def _reads_a_value(frame: FrameType) -> bool:
     owner = frame.f_locals.get("self", frame.f_locals.get("cls"))
-    return owner is not None and dataclasses.is_dataclass(owner)
+    if owner is None:
+        return False
+    return issubclass(owner, VALUES) if isinstance(owner, type) else isinstance(owner, VALUES)
 
 
 @contextmanager
@@ -168,6 +181,18 @@ def test_respx_create_enters_each_module_once() -> None:
     assert answer.status_code == 200
     assert ("core/service.py", "core/engine.py") in stops
     assert _entered_twice(stops) == {}, _path(stops)
+
+
+def test_a_step_that_is_a_dataclass_still_counts() -> None:
+    """The controls are a dataclass, but deciding is a step: asked twice, the trace says so."""
+    from contract_tests.core.controls import Controls
+
+    controls = Controls()
+    with traced() as stops:
+        controls.decide(None, creates=True)
+        _create_body(**VALID)  # another module in between
+        controls.decide(None, creates=True)
+    assert _entered_twice(stops).get("core/controls.py") == 2, _path(stops)
 
 
 def test_the_trace_sees_a_module_entered_twice() -> None:
