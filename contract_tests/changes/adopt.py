@@ -16,8 +16,8 @@ from pathlib import Path
 from contract_tests.changes import sources
 from contract_tests.changes.diff import diff
 from contract_tests.changes.findings import Finding, Level, fails
-from contract_tests.changes.loading import Loaded, load
-from contract_tests.core.spec_loading import checkable
+from contract_tests.changes.loading import Loaded, LoadError, load
+from contract_tests.core.specs import SpecError, document_from
 
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -52,9 +52,13 @@ def plan(source: str, doc_id: str, directory: Path | None = None) -> Plan:
         raise ValueError(f"invalid document id {doc_id!r}: use lower-case letters, digits and dashes")
     target = (directory or sources.specs_dir()) / f"{doc_id}.yaml"
     incoming = load(source)
-    # specs/ is the registry's input: a document it would refuse (OpenAPI 3.1, a broken $ref) is not
-    # adopted, with the registry's own message, rather than written and found broken by the mock.
-    checkable(incoming.document, incoming.source)
+    # specs/ is the registry's input: a document it would refuse (OpenAPI 3.1, a broken $ref, one
+    # openapi-core rejects) is not adopted, with the registry's own message, rather than written and
+    # found broken by the mock. The registry's own gate decides, on the parsed document.
+    try:
+        document_from(incoming.document, target, doc_id, source=incoming.source)
+    except SpecError as exc:
+        raise LoadError(incoming.source, str(exc).removeprefix(f"{incoming.source}: ")) from None
     current = load(str(target)) if target.exists() else None
     findings = diff(current, incoming) if current is not None else []
     return Plan(doc_id, target, incoming, current, findings)

@@ -57,6 +57,9 @@ class Part:
         """True when only the first ``len(data)`` of ``size`` bytes were kept (a streaming server)."""
         return self.size > len(self.data)
 
+    # The checker's fast lane (checker._plain_form) reads ``filename is not None`` and decodes
+    # ``data`` the same way inline, on the hot path: change these two and change it too
+    # (tests/core/test_core_checker_fast_lane.py holds its verdicts to the general path's).
     @property
     def is_file(self) -> bool:
         return self.filename is not None

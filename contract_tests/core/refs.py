@@ -138,28 +138,33 @@ class LocalRefs:
                 return self._failed(exc)  # names the reference that is broken, wherever the chain began
         return node
 
-    def inline(self, node: Any) -> Any:
+    def inline(self, node: Any, *, open_recursion: bool = False) -> Any:
         """A copy of ``node`` with every reference replaced by its target, for a validator that needs a
         self-contained schema. A recursive schema has no finite copy: ``RefCycle`` (``{}`` in its place
-        when lenient, so the rest is still checked)."""
-        return self._inline(node, ())
+        when lenient, so the rest is still checked). ``open_recursion`` asks for the copy of a legal
+        recursive schema: where the schema repeats itself the copy holds ``{}`` (anything), the
+        caller validating the recursion another way; a reference that is broken is still an error."""
+        return self._inline(node, (), open_recursion)
 
-    def _inline(self, node: Any, expanding: tuple[str, ...]) -> Any:
+    def _inline(self, node: Any, expanding: tuple[str, ...], open_recursion: bool) -> Any:
         ref = _ref_of(node)
         if ref is not None:
             if ref in expanding:
+                if open_recursion:
+                    return {}
                 return self._failed(RefCycle(expanding[0], (*expanding, ref), "the schema contains itself"))
-            return self._inline(self.deref(node), (*expanding, ref))
+            return self._inline(self.deref(node), (*expanding, ref), open_recursion)
         if isinstance(node, Mapping):
-            return {key: self._inline(value, expanding) for key, value in node.items()}
+            return {key: self._inline(value, expanding, open_recursion) for key, value in node.items()}
         if isinstance(node, list):
-            return [self._inline(value, expanding) for value in node]
+            return [self._inline(value, expanding, open_recursion) for value in node]
         return node
 
     def problems(self) -> list[RefProblem]:
         """Every local ``$ref`` of the document that cannot be followed, in document order: one that
-        points at nothing, and one whose chain loops. A reference that only leads to a broken one is
-        not repeated: the broken one is reported where it is written."""
+        points at nothing, and one whose chain loops. A reference that only leads to one pointing at
+        nothing is not repeated (that one is reported where it is written); every reference whose
+        chain ends in a loop is, the loop's own and those leading into it, each naming the chain."""
         strict = LocalRefs(self.document)
         found: list[RefProblem] = []
         for pointer, node in _reference_objects(self.document, ""):

@@ -339,9 +339,11 @@ def _request_bodies(
     for media_type, media in content.items():
         schema = refs.deref(refs.deref(media or {}).get("schema") or {})
         required = set(schema.get("required") or [])
-        # Each property's schema self-contained: the strategies read it and Property validates with it alone.
+        # Each property's schema self-contained: the strategies read it and Property validates with it
+        # alone. A recursive one is copied down to where it repeats itself (``{}`` from there): the
+        # body's validator below, which reads the whole document, still checks the recursion.
         props = tuple(
-            Property(name, refs.inline(sub or {}), name in required)
+            Property(name, refs.inline(sub or {}, open_recursion=True), name in required)
             for name, sub in (schema.get("properties") or {}).items()
         )
         schema_path = op_path / "requestBody" / "content" / media_type / "schema"
@@ -398,24 +400,35 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
     openapi-core validates the document as OpenAPI 3.0.
     """
     path = Path(path)
-    doc_id = doc_id or path.stem
     try:
         data = parse_plain(read_text(path), str(path))
-        checkable(data, str(path))
+    except DocumentError as exc:
+        raise SpecError(str(exc)) from None
+    return document_from(data, path, doc_id or path.stem)
+
+
+def document_from(data: Mapping[str, Any], path: Path, doc_id: str, source: str | None = None) -> Document:
+    """The registry's whole gate on a parsed document: what :func:`load_document` applies to a
+    file, and ``sora-contract adopt`` to a document before it writes it into ``specs/``. ``path``
+    resolves its base URI; messages name ``source`` (default: the path). Any problem is a
+    :class:`SpecError` whose message starts with that name."""
+    name = source or str(path)
+    try:
+        checkable(data, name)
     except DocumentError as exc:
         raise SpecError(str(exc)) from None
     try:
-        openapi = OpenAPI.from_dict(data, base_uri=path.resolve().as_uri())
+        openapi = OpenAPI.from_dict(dict(data), base_uri=path.resolve().as_uri())
     except Exception as exc:  # openapi-spec-validator raises many types; all mean "broken document"
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         where = "/".join(str(p) for p in getattr(exc, "path", ()) or ())
         location = f" at {where}" if where else ""
-        raise SpecError(f"{path}: not a valid OpenAPI 3.0 document{location}: {message}") from None
+        raise SpecError(f"{name}: not a valid OpenAPI 3.0 document{location}: {message}") from None
     servers = tuple(str(s.get("url", "")) for s in data.get("servers") or () if s.get("url"))
     try:
         operations = _operations(doc_id, openapi, data)
     except RefError as exc:  # a schema a multipart field or a validator needs inlined contains itself
-        raise SpecError(f"{path}: {exc}") from None
+        raise SpecError(f"{name}: {exc}") from None
     return Document(doc_id, path, data, openapi, servers, operations)
 
 

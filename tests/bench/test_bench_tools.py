@@ -8,7 +8,9 @@ harness.
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -280,10 +282,19 @@ def test_ab_versions_runs_each_version_from_its_own_directory(tmp_path: Path) ->
     """``python -m`` puts the working directory first on sys.path: each version must start in its own."""
     import ab_versions
 
-    srv = ab_versions.server("before", tmp_path, tmp_path)
-    assert srv.cwd == tmp_path and srv.env == {"PYTHONPATH": str(tmp_path)}
+    version = tmp_path / "version"
+    (version / "mockserver").mkdir(parents=True)
+    (version / "mockserver" / "__init__.py").write_text("")
+    (version / "mockserver" / "__main__.py").write_text("import mockserver; print(mockserver.__file__)\n")
+    srv = ab_versions.server("before", version, tmp_path)
+    assert srv.cwd == version and srv.env == {"PYTHONPATH": str(version)}
     assert srv.argv_template[1:3] == ["-m", "mockserver"]
-    assert ab_versions.checkout(str(tmp_path), tmp_path) == tmp_path.resolve()
+    assert ab_versions.checkout(str(version), tmp_path) == version.resolve()
+    # What the server's process imports, started the way Server.start starts it (from this
+    # checkout's bench/, whose parent holds the real mockserver): the version's own code.
+    ran = subprocess.run(srv.argv_template[:3], cwd=srv.cwd, env={**os.environ, **(srv.env or {})},
+                         capture_output=True, text=True, check=True)
+    assert Path(ran.stdout.strip()).parent == version / "mockserver"
 
 
 def test_ab_versions_compares_medians() -> None:

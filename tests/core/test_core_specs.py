@@ -140,3 +140,27 @@ def test_refs_to_request_bodies_responses_and_escaped_names_resolve(tmp_path: Pa
 
     assert verdict(Part("model", b"sora-2"), Part("prompt", b"p"))
     assert not verdict(Part("model", b"sora-2"))
+
+
+def test_a_recursive_property_schema_loads_and_is_still_checked(tmp_path: Path) -> None:
+    """A legal recursive schema under a body property (a tree of nodes) does not stop the registry:
+    the property's own copy stops where the schema repeats itself, and the body's validator, which
+    reads the whole document, still checks the recursion."""
+    data = yaml.safe_load((ROOT / "specs" / "chainhub.yaml").read_text(encoding="utf-8"))
+    schema = data["paths"]["/v1/videos"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    schema["properties"]["meta"] = {"$ref": "#/components/schemas/Node"}
+    data.setdefault("components", {}).setdefault("schemas", {})["Node"] = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        },
+    }
+    (tmp_path / "tree.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    operation = load_registry(tmp_path).document("tree").create_operation
+    assert operation is not None and operation.multipart is not None
+    meta = operation.multipart.property_named("meta")
+    assert meta is not None and meta.schema["properties"]["children"]["items"] == {}
+    body = operation.multipart.validator.validator
+    assert body.is_valid({"model": "m", "prompt": "p", "meta": {"children": [{"children": [{"name": "x"}]}]}})
+    assert not body.is_valid({"model": "m", "prompt": "p", "meta": {"children": [{"children": [{"name": 5}]}]}})
