@@ -38,17 +38,17 @@ from contract_tests.core import conformance, har
 from contract_tests.core.checker import Verdict
 from contract_tests.core.classify import probe
 from contract_tests.core.http import RawRequest, RawResponse
-from contract_tests.core.media_type import MULTIPART
 from contract_tests.core.parts import Part
 from contract_tests.core.problems import Code, Problem, body_problem, internal_error, too_large
 from contract_tests.core.redaction import Redactor
 from contract_tests.core.routing import Route, family_document
 from contract_tests.core.service import VideoService
-from contract_tests.core.wire import BodyTooLarge, MultipartReader, WireError, multipart_boundary
+from contract_tests.core.wire import BodyTooLarge, MultipartReader, WireError
 from mockserver.door import (
     SNIFF_FILE_BYTES,
     VIOLATIONS_HEADER,
     Disconnected,
+    _boundary,
     _chunks,
     _headers,
     _url,
@@ -330,14 +330,10 @@ class ProxyDoor:
         self._finish(exchange, body, started)
 
     def _body(self, request: RawRequest, route: Route, receive: Receive) -> _Body:
-        reader = None
-        if route.streamed and request.media.essence == MULTIPART:
-            try:
-                boundary = multipart_boundary(request.media)
-            except WireError:
-                boundary = None
-            if boundary is not None:
-                reader = HashingReader(boundary.encode("latin-1"), self.max_bytes, SNIFF_FILE_BYTES)
+        boundary = _boundary(request) if route.streamed else None  # the door's decision, as the door makes it
+        if boundary is None:
+            return _Body(receive, None, self.max_bytes)
+        reader = HashingReader(boundary.encode("latin-1"), self.max_bytes, SNIFF_FILE_BYTES)
         return _Body(receive, reader, self.max_bytes)
 
     async def _relay(self, exchange: Exchange, body: _Body, upstream: httpx2.Response, send: Send,

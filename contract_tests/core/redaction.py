@@ -315,15 +315,6 @@ def _gather(obj: Any, found: list[str], depth: int) -> None:
             _gather(getattr(obj, name, None), found, depth + 1)
 
 
-def _gather_item(item: Any, found: list[str], depth: int) -> None:
-    kind = item.__class__
-    if kind is str:
-        found.append(item)
-    elif item is not None and kind is not int and kind is not float and kind is not bool:
-        _gather(item, found, depth + 1)
-
-
-
 def _is_report_part(obj: Any) -> bool:
     """Only pytest's own report objects are walked: never arbitrary user objects or modules."""
     module = type(obj).__module__ or ""
