@@ -168,12 +168,10 @@ class VideoService:
         return RawResponse.json(200, video, {POLL_AFTER: _poll_after(render)})
 
     def _create(self, verdict: Verdict, decision: Decision) -> RawResponse:
-        """One write: the video is stored once and answered from what was written, not read back.
-
-        A created video is queued, so its answer always carries the poll-after header."""
+        """One write: the video is stored once and answered from what was written, not read back."""
         render = self.engine.render_seconds if decision.render_seconds is None else decision.render_seconds
         video = self.engine.create(verdict.fields, fail=decision.fail, render_seconds=render)
-        return RawResponse.json(200, video, {POLL_AFTER: _poll_after(render)})
+        return self._video(video, render)
 
     def _retrieve(self, route: Route, request: RawRequest, decision: Decision) -> RawResponse:
         video_id = route.params["video_id"]
