@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.core.images import image_type
-from contract_tests.core.redaction import Redactor, redact_headers, redact_query, request_secrets
+from contract_tests.core.redaction import Redactor, masked_request
 
 # Uploaded images kept for the admin page's thumbnails: small ones, of the newest entries only.
 PREVIEW_MAX_BYTES = 1024 * 1024
@@ -137,11 +137,9 @@ class Journal:
         credential-shaped text, are then scrubbed from everything else (an error message may
         quote a malformed ``Authorization``, a response may echo a token). Every store calls this.
         """
-        headers = values.get("headers") or {}
-        query = values.get("query") or ""
-        secrets = request_secrets(headers, query)
+        headers, query, secrets = masked_request(values.get("headers") or {}, values.get("query") or "")
         scrubber = self.redactor.with_secrets(secrets) if secrets else self.redactor
-        redacted = {**values, "headers": redact_headers(headers), "query": redact_query(query)}
+        redacted = {**values, "headers": headers, "query": query}
         if not scrubber.finds_in(redacted):
             return redacted  # the common case: nothing else to hide, so nothing is walked
         return {name: scrubber.scrub_object(value) for name, value in redacted.items()}

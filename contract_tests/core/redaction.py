@@ -26,6 +26,7 @@ The rules:
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -60,28 +61,35 @@ _COOKIES = _forms(("Cookie", "Set-Cookie"))
 _AUTH_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9._~+-]*$")
 # ``=`` then a lookbehind per name (each of fixed width): a pattern that starts with a literal.
 _AFTER_QUERY_KEY = "|".join(f"(?<=[?&;]{re.escape(key)}=)" for key in sorted(SECRET_QUERY_KEYS))
+# What the "=" rule below needs to see before its pattern runs: the part of each secret query key
+# after its last 'i', 'k' or 's'. The pattern is case-insensitive, and in Unicode those three
+# letters also match non-ASCII characters ('İ', 'ı', 'K' Kelvin, 'ſ'); every other letter of a key
+# is matched only by itself in either case, so these survive lower-casing the ASCII way, in text
+# or in its UTF-8 bytes. ('boundary=' in a multipart Content-Type is none of them.)
+_QUERY_KEY_NEEDLES = tuple(sorted({re.split("[iks]", key)[-1] + "=" for key in SECRET_QUERY_KEYS}))
 # Credential-shaped text, masked wherever it appears (the module docstring says why each is safe).
-# Each rule runs only when its needle is in the lower-cased text, and each pattern starts with a
-# literal where it can (Python's ``re`` then skips ahead fast): a journal entry with nothing to
-# hide costs a few microseconds, not a regex scan per character.
-_CREDENTIALS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("sk-", re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)[A-Za-z0-9_-]{8,}"), MASK),
-    ("bearer", re.compile(r"(?i)(bearer(?<!\wbearer)\s+)[A-Za-z0-9._~+/-]{16,}=*"), rf"\1{MASK}"),
-    ("=", re.compile(rf"(?i)=(?:{_AFTER_QUERY_KEY})[^&#;\s\"'<>]+"), f"={MASK}"),
-    ("://", re.compile(r"(://[^/?#\s:@\"'<>]+:)[^/?#\s@\"'<>]+@"), rf"\1{MASK}@"),
+# Each rule runs only when one of its needles is in the lower-cased text, and each pattern starts
+# with a literal where it can (Python's ``re`` then skips ahead fast): a journal entry with nothing
+# to hide costs a few microseconds, not a regex scan per character.
+_CREDENTIALS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    (("sk-",), re.compile(r"sk-(?<![A-Za-z0-9_-]sk-)[A-Za-z0-9_-]{8,}"), MASK),
+    (("bearer",), re.compile(r"(?i)(bearer(?<!\wbearer)\s+)[A-Za-z0-9._~+/-]{16,}=*"), rf"\1{MASK}"),
+    (_QUERY_KEY_NEEDLES, re.compile(rf"(?i)=(?:{_AFTER_QUERY_KEY})[^&#;\s\"'<>]+"), f"={MASK}"),
+    (("://",), re.compile(r"(://[^/?#\s:@\"'<>]+:)[^/?#\s@\"'<>]+@"), rf"\1{MASK}@"),
 )
 
 
 def _mask_credentials(text: str) -> str:
     lowered = text.lower()
-    for needle, pattern, replacement in _CREDENTIALS:
-        if needle in lowered:
+    for needles, pattern, replacement in _CREDENTIALS:
+        if any(needle in lowered for needle in needles):
             text = pattern.sub(replacement, text)
     return text
 
 
-# The rules' needles as bytes, for :func:`_has_credentials`.
-_NEEDLES = tuple((needle.encode(), pattern) for needle, pattern, _ in _CREDENTIALS)
+# The rules' needles as bytes, for :func:`_has_credentials` and :func:`_may_hold_credentials`.
+_NEEDLES = tuple((tuple(n.encode() for n in needles), pattern) for needles, pattern, _ in _CREDENTIALS)
+_QUERY_KEY_ENDS = tuple(needle[:-1].encode() for needle in _QUERY_KEY_NEEDLES)  # each needle before its "="
 _MASKED_BEARER = f"bearer {MASK}".lower().encode()
 
 
@@ -91,15 +99,33 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def _lowered(data: bytes) -> bytes:
+    """UTF-8 bytes lower-cased the ASCII way, with the masks this module writes taken out (a
+    ``Bearer [REDACTED]`` header is no credential): where the needles are looked for."""
+    return data.lower().replace(_MASKED_BEARER, b"")
+
+
 def _has_credentials(text: str, data: bytes | None = None) -> bool:
     """Whether any credential rule matches ``text`` (``data``: its :func:`_utf8`, when the caller has it).
 
     The needles are looked for in the UTF-8 bytes, lower-cased the ASCII way: every needle is ASCII
     and no other character lower-cases to one of their letters, so this finds whatever the text's
     own ``lower()`` would, at a fraction of its cost on non-ASCII text; a rule's pattern then runs
-    on the text itself only when its needle is there."""
-    lowered = (data if data is not None else _utf8(text)).lower().replace(_MASKED_BEARER, b"")
-    return any(needle in lowered and pattern.search(text) for needle, pattern in _NEEDLES)
+    on the text itself only when one of its needles is there."""
+    lowered = _lowered(data if data is not None else _utf8(text))
+    return any(any(n in lowered for n in needles) and pattern.search(text) for needles, pattern in _NEEDLES)
+
+
+def _may_hold_credentials(lowered: bytes) -> bool:
+    """Whether a needle of any credential rule is in ``lowered`` (:func:`_lowered` bytes): the rules'
+    first test, done without a regex. Each needle's rarest byte is looked for first where that is
+    cheaper (one byte is found at memory speed; a byte string takes a scan per needle); the query
+    rule's needles all end with "=", so only what stands before each "=" is compared."""
+    if b"sk-" in lowered or b"bearer" in lowered or (b":" in lowered and b"://" in lowered):
+        return True
+    if b"=" not in lowered:
+        return False
+    return any(before.endswith(_QUERY_KEY_ENDS) for before in lowered.split(b"=")[:-1])
 
 
 def is_secret_header(name: str) -> bool:
@@ -127,33 +153,47 @@ def _mask_cookie(part: str) -> str:
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: redact_header(name, value) for name, value in headers.items()}
+    return masked_request(headers)[0]
 
 
 def redact_query(query: str) -> str:
     """A query string with the values of secret parameters masked (``api_key=[REDACTED]``), the rest kept."""
-    if not query:
-        return query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(is_secret_query_key(key) for key, _ in pairs):
-        return query
-    return urlencode([(k, MASK if is_secret_query_key(k) else v) for k, v in pairs], safe="[]")
+    return _masked_query(query, [])
 
 
 def request_secrets(headers: Mapping[str, str], query: str = "") -> list[str]:
     """The secret values one request carries: its secret headers' credentials, cookies and query values."""
+    return masked_request(headers, query)[2]
+
+
+def masked_request(headers: Mapping[str, str], query: str = "") -> tuple[dict[str, str], str, list[str]]:
+    """A request's headers and query with each secret masked where it stands, and the secret values
+    themselves, to scrub wherever else they show up: one pass, as a journal entry needs all three."""
+    masked = dict(headers)
     values: list[str] = []
     for name, value in headers.items():
-        if not is_secret_header(name):
+        lower = name.lower()
+        if lower not in SECRET_HEADERS:
             continue
+        masked[name] = redact_header(name, value)
         values.append(value.strip())
-        if name.lower() in _COOKIES:
+        if lower in _COOKIES:
             values.extend(part.partition("=")[2].strip() for part in value.split(";"))
         else:
             values.append(value.strip().partition(" ")[2].strip())
-    if query:
-        values.extend(v for k, v in parse_qsl(query, keep_blank_values=True) if is_secret_query_key(k))
-    return values
+    return masked, _masked_query(query, values), values
+
+
+def _masked_query(query: str, values: list[str]) -> str:
+    """``query`` with secret parameters' values masked; those values are added to ``values``."""
+    if not query:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    secret = [v for k, v in pairs if is_secret_query_key(k)]
+    if not secret:
+        return query
+    values.extend(secret)
+    return urlencode([(k, MASK if is_secret_query_key(k) else v) for k, v in pairs], safe="[]")
 
 
 class Secret:
@@ -187,6 +227,9 @@ class Redactor:
         # Longest first, so a token that contains another is replaced whole.
         self._values = tuple(sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True))
         self._encoded = tuple(_utf8(v) for v in self._values)  # what :meth:`finds_in` searches for
+        # Of those, the ones no other contains ("Bearer sk-1..." holds "sk-1..."): where one of the
+        # others is, these are too, so finding these is enough to know whether any is there.
+        self._shortest = tuple(v for v in self._encoded if not any(o != v and o in v for o in self._encoded))
         self._known: dict[tuple[str, ...], Redactor] = {}  # with_secrets' answers, by secrets added
 
     def __bool__(self) -> bool:
@@ -195,14 +238,29 @@ class Redactor:
 
     def finds_in(self, obj: Any) -> bool:
         """Whether :meth:`scrub_object` could change anything in ``obj``: a cheap test, so data with
-        nothing to hide is not copied.
+        nothing to hide is not copied. It runs on every journal entry.
 
-        Every string it would look at is searched in one text (:func:`texts_in`), for the known
-        values and the credential patterns. The strings are joined with NUL, which no pattern's
-        start or lookbehind accepts, so whatever matches in one string matches in the text; a match
-        across two only costs the full scrub. (Searching their JSON encoding instead missed a key
-        after an escaped character: ``"x\\nsk-..."``.)
+        Plain data (what a journal entry is) is first looked at whole, as ``marshal`` writes it:
+        one C call that refuses anything but exact builtin types (a subclass, a pytest report part)
+        and writes every string at any depth, keys included, as its UTF-8 bytes (lone surrogates
+        kept), once per string object. A known value or a rule's needle found in a string is
+        therefore found in those bytes; numbers and lengths written in binary can only add false
+        alarms. When none is there, nothing can match. Otherwise, and for data marshal refuses,
+        every string is searched in one text (:func:`texts_in`), for the known values and the
+        credential patterns, which must run on the strings themselves. They are joined with NUL,
+        which no pattern's start or lookbehind accepts, so whatever matches in one string matches
+        in the text; a match across two only costs the full scrub. (Searching a JSON encoding
+        instead missed a key after an escaped character: ``"x\\nsk-..."``.)
         """
+        try:
+            whole = marshal.dumps(obj)
+        except ValueError:
+            pass
+        else:
+            if any(v in whole for v in self._shortest):
+                return True
+            if not _may_hold_credentials(_lowered(whole)):
+                return False
         text = texts_in(obj)
         data = _utf8(text)
         return any(v in data for v in self._encoded) or _has_credentials(text, data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import uuid
 
@@ -42,9 +43,26 @@ def test_video_ids_are_version_4_uuids_in_their_usual_text() -> None:
 def test_video_ids_set_the_version_and_variant_bits_as_uuid_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every byte value in the version and variant positions: the text is ``uuid.UUID(version=4)``'s."""
     for value in range(256):
-        raw = bytes([value]) * 16
-        monkeypatch.setattr(engine.os, "urandom", lambda size, raw=raw: raw[:size])
-        assert _uuid4_text() == str(uuid.UUID(bytes=raw, version=4))
+        bits = int.from_bytes(bytes([value]) * 16, "big")
+        monkeypatch.setattr(engine.random, "getrandbits", lambda k, bits=bits: bits)
+        assert _uuid4_text() == str(uuid.UUID(int=bits, version=4))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+def test_a_forked_worker_makes_other_ids_than_its_parent() -> None:
+    """Ids come from ``random``, which reseeds in a forked child: two workers never share a sequence."""
+    _uuid4_text()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then out without running the parent's cleanup
+        os.write(write_end, " ".join(_uuid4_text() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        child = pipe.read().decode().split()
+    os.waitpid(pid, 0)
+    parent = [_uuid4_text() for _ in range(3)]
+    assert len(child) == 3 and not set(child) & set(parent)
 
 
 def test_the_size_cache_answers_what_the_regex_answers() -> None:
