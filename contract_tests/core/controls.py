@@ -75,7 +75,7 @@ def _number(name: str, value: str, low: float, high: float) -> float | Problem:
 def parse_prefer(header: str | None) -> Preferences | Problem:
     """Parse ``Prefer``; a known preference with a bad value is a 400, so a typo is not silent."""
     if not header or not header.strip():
-        return Preferences()
+        return _NO_PREFERENCES  # most requests: one shared value (a Preferences never changes)
     found: dict[str, Any] = {}
     applied: list[str] = []
     for token in re.split(r"[,;]", header):
@@ -123,6 +123,9 @@ def forced_problem(status: int, why: str) -> Problem:
     """The error for a status the client asked for (or that ``error_rate`` drew)."""
     code = Code.SERVER_ERROR if status >= 500 else _FORCED_CODES.get(status, Code.FORCED_ERROR)
     return Problem(code, f"Forced HTTP {status} ({why}).", None, status)
+
+
+_NO_PREFERENCES = Preferences()
 
 
 def failure_object(code: str | None, why: str) -> dict[str, Any]:

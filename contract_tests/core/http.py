@@ -8,16 +8,34 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 from urllib.parse import urlsplit
 
 from contract_tests.core.media_type import MediaType, parse_media_type
 from contract_tests.core.problems import Problem
 
-# json.dumps(payload, ensure_ascii=False), with the encoder built once instead of per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+def _not_serializable(obj: Any) -> Any:
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """``json.dumps(payload, ensure_ascii=False)``, made once: every answer is encoded with it.
+
+    ``JSONEncoder.encode`` builds a new C encoder (and a dict for circular references) on every
+    call; the C encoder itself keeps no state between calls, so one is made here and reused.
+    Payloads are trees the service builds, never circular. Where ``json`` has no C encoder (another
+    Python), ``JSONEncoder`` does the same work."""
+    if c_make_encoder is None:
+        return json.JSONEncoder(ensure_ascii=False).encode
+    encode = c_make_encoder(None, _not_serializable, encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda payload: "".join(encode(payload, 0))
+
+
+_ENCODE = _json_encoder()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from contract_tests.core.redaction import Redactor, masked_request
 PREVIEW_MAX_BYTES = 1024 * 1024
 PREVIEW_ENTRIES = 20
 PREVIEW_TOTAL_BYTES = 8 * 1024 * 1024
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One journaled exchange."""
 

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from contract_tests.core.journal import Entry, Journal
 
 
-@dataclass
+@dataclass(slots=True)
 class VideoRecord:
     """A stored job: the public video plus what the engine needs to advance it."""
 

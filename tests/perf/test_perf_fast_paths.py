@@ -8,8 +8,10 @@ import random
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from contract_tests.core import engine, media_type
+from contract_tests.core import engine, http, media_type
 from contract_tests.core.checker import Verdict
 from contract_tests.core.controls import Decision
 from contract_tests.core.engine import _uuid4_text
@@ -81,3 +83,22 @@ def test_a_created_video_is_answered_with_its_payload_and_the_poll_hint() -> Non
     answer = service._create(verdict, Decision())
     assert answer.body == json.dumps(answer.data, ensure_ascii=False).encode()
     assert answer.headers == {"content-type": "application/json", "openai-poll-after-ms": "3000"}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(payload=_JSON)
+def test_the_reused_json_encoder_writes_what_json_dumps_writes(payload: object) -> None:
+    """Every answer is encoded by one reused C encoder: byte for byte ``json.dumps(ensure_ascii=False)``."""
+    assert http._ENCODE(payload) == json.dumps(payload, ensure_ascii=False)
+
+
+def test_the_reused_json_encoder_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        http._ENCODE({"a": object()})
