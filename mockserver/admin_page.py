@@ -12,7 +12,6 @@ video move from queued to completed without the client polling it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from contract_tests.core.http import json_bytes
 from contract_tests.core.images import png
 from contract_tests.core.problems import Code, Problem
 from contract_tests.core.service import VideoService
@@ -47,7 +47,7 @@ def _static(name: str) -> bytes:
 
 
 def _json(payload: Any, status: int = 200) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, default=str).encode()
+    body = json_bytes(payload, default=str)
     return Response(body, status, {"content-type": "application/json", **_NO_STORE})
 
 

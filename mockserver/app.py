@@ -8,7 +8,6 @@ escapes as a bare 500 page.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -21,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from contract_tests.core.http import json_bytes
 from contract_tests.core.problems import Code, Problem, internal_error, method_not_allowed, unknown_url
 from contract_tests.core.service import POLL_AFTER, VideoService
 from mockserver import openapi
@@ -35,7 +35,7 @@ EXPOSED = [POLL_AFTER, "preference-applied", "content-length", "content-range", 
 
 
 def _json(payload: Any, status: int = 200) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, default=str).encode()
+    body = json_bytes(payload, default=str)
     return Response(body, status, {"content-type": "application/json"})
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from contract_tests.core.http import json_bytes
 from contract_tests.core.images import image_type
 from contract_tests.core.media_type import parse_media_type
 from contract_tests.core.mp4_probe import is_mp4
@@ -215,7 +216,7 @@ class HarWriter:
             self._ensure_envelope(handle)
 
     def append(self, recorded: Mapping[str, Any]) -> None:
-        data = json.dumps(recorded, ensure_ascii=False).encode("utf-8")
+        data = json_bytes(recorded)
         with self._locked() as handle:
             self._ensure_envelope(handle)
             handle.seek(0, 2)

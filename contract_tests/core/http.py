@@ -38,6 +38,21 @@ def _json_encoder() -> Callable[[Any], str]:
 _ENCODE = _json_encoder()
 
 
+def json_bytes(payload: Any, *, default: Callable[[Any], Any] | None = None) -> bytes:
+    """``payload`` as UTF-8 JSON for the wire: every answer, page and recording is written here.
+
+    A lone surrogate has no UTF-8 form, yet JSON text may carry one (``"\\ud800"``), so a client
+    can send one in a body the mock echoes (a remix prompt). Such a payload is written with its
+    non-ASCII characters escaped, which a JSON reader turns back into the same text, instead of
+    failing the request with a 500.
+    """
+    try:
+        text = _ENCODE(payload) if default is None else json.dumps(payload, ensure_ascii=False, default=default)
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload, default=default).encode()
+
+
 @dataclass(frozen=True)
 class RawRequest:
     """An HTTP request as bytes on a wire; headers are stored lower-cased."""
@@ -83,8 +98,7 @@ class RawResponse:
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> RawResponse:
-        body = _ENCODE(payload).encode()
-        return cls(status, body, {"content-type": "application/json", **(headers or {})}, data=payload)
+        return cls(status, json_bytes(payload), {"content-type": "application/json", **(headers or {})}, data=payload)
 
     @classmethod
     def error(cls, *problems: Problem, headers: Mapping[str, str] | None = None) -> RawResponse:

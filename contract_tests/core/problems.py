@@ -9,7 +9,6 @@ rendering (:meth:`Problem.render`), which every door uses through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -72,9 +71,6 @@ class Problem:
     def as_error(self) -> dict[str, Any]:
         """The OpenAI error envelope: ``{"error": {"message", "type", "param", "code"}}``."""
         return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code.value}}
-
-    def to_json(self) -> bytes:
-        return json.dumps(self.as_error(), ensure_ascii=False).encode()
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "code": self.code.value}
