@@ -137,17 +137,22 @@ class Journal:
         credential-shaped text, are then scrubbed from everything else (an error message may
         quote a malformed ``Authorization``, a response may echo a token). Every store calls this.
         """
+        return self._redact_own(dict(values))
+
+    def _redact_own(self, values: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`redact` on a dict the caller gives away (:meth:`record`'s own keyword arguments):
+        the masked headers and query replace the originals in it instead of in a copy."""
         headers, query, secrets = masked_request(values.get("headers") or {}, values.get("query") or "")
         scrubber = self.redactor.with_secrets(secrets) if secrets else self.redactor
-        redacted = {**values, "headers": headers, "query": query}
-        if not scrubber.finds_in(redacted):
-            return redacted  # the common case: nothing else to hide, so nothing is walked
-        return {name: scrubber.scrub_object(value) for name, value in redacted.items()}
+        values["headers"], values["query"] = headers, query
+        if not scrubber.finds_in(values):
+            return values  # the common case: nothing else to hide, so nothing is walked
+        return {name: scrubber.scrub_object(value) for name, value in values.items()}
 
     def record(self, uploads: Mapping[str, bytes] | None = None, **values: Any) -> Entry:
         """Keep one exchange, redacted first; ``uploads`` (form field -> the whole file) are kept
         for the page's previews too, so one call journals everything a request leaves behind."""
-        entry = self._append(self.redact(values))
+        entry = self._append(self._redact_own(values))
         if uploads:
             self.previews.keep(entry.id, uploads)
         return entry

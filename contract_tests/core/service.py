@@ -330,41 +330,55 @@ class VideoService:
 
         ``extra`` adds keys to the entry (``preferences``, ``replayed``, the proxy's ``response_verdict``).
         """
-        payload: Any
-        try:
-            payload = response.payload() if response.headers.get("content-type") == "application/json" else None
-        except ValueError:
-            payload = None
+        content_type = response.headers.get("content-type")
+        payload = _json_payload(response) if content_type == "application/json" else None
         if payload is None:
-            payload = {"content-type": response.headers.get("content-type"), "bytes": len(response.body)}
-        video_id = payload.get("id") if isinstance(payload, dict) and payload.get("object") == "video" else None
-        # Whole uploads only, for the admin page's thumbnails (bounded there): a streaming server
-        # keeps just the head of a large one.
-        uploads = {name: f.data for name, f in verdict.files.items() if len(f.data) == f.size} if verdict else None
+            payload = {"content-type": content_type, "bytes": len(response.body)}
+        is_video = isinstance(payload, dict) and payload.get("object") == "video"
+        entry_extra = {**_source_extra(payload), **(extra or {})} if is_video or extra else {}
+        if verdict is None:
+            verdict_word, problems, fields, files, uploads, document = "-", [], {}, [], None, None
+        else:
+            verdict_word = "accepted" if verdict.ok else "rejected"
+            problems = [p.as_dict() for p in verdict.problems]
+            fields = dict(verdict.fields)
+            files = [
+                {"param": name, "filename": f.filename, "content_type": f.content_type, "size": f.size}
+                for name, f in verdict.files.items()
+            ]
+            # Whole uploads only, for the admin page's thumbnails (bounded there): a streaming
+            # server keeps just the head of a large one.
+            uploads = {name: f.data for name, f in verdict.files.items() if len(f.data) == f.size}
+            document = verdict.document_id
         self.journal.record(
             uploads=uploads,
             method=request.method,
             path=request.path,
             query=request.query,
-            headers=dict(request.headers),
-            verdict="-" if verdict is None else ("accepted" if verdict.ok else "rejected"),
-            problems=[p.as_dict() for p in verdict.problems] if verdict else [],
-            fields=dict(verdict.fields) if verdict else {},
-            files=[
-                {"param": name, "filename": f.filename, "content_type": f.content_type, "size": f.size}
-                for name, f in (verdict.files.items() if verdict else ())
-            ],
+            headers=request.headers,  # copied by the journal, masked on the way
+            verdict=verdict_word,
+            problems=problems,
+            fields=fields,
+            files=files,
             status=response.status,
             response=payload,
             duration_ms=round(seconds * 1000, 3),
-            document=verdict.document_id if verdict else None,
-            video_id=video_id,
-            extra={**_source_extra(payload), **(extra or {})},
+            document=document,
+            video_id=payload.get("id") if is_video else None,
+            extra=entry_extra,
         )
 
 
 def _query(request: RawRequest) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(request.query).items()}
+
+
+def _json_payload(response: RawResponse) -> Any:
+    """The JSON a response carries, or None when its body is not JSON after all (a proxied relay's)."""
+    try:
+        return response.payload()
+    except ValueError:
+        return None
 
 
 def _source_extra(payload: Any) -> dict[str, Any]:
