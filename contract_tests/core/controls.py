@@ -133,7 +133,7 @@ def failure_object(code: str | None, why: str) -> dict[str, Any]:
     return {"code": code or VIDEO_FAILED, "message": f"The video could not be generated ({why})."}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Decision:
     """What the controls decided for one request."""
 
@@ -142,6 +142,10 @@ class Decision:
     delay: float = 0.0  # seconds to wait before answering
     render_seconds: float | None = None
     applied: tuple[str, ...] = ()
+
+
+# What most requests get (no Prefer, no fault injection): one shared value, as a Decision never changes.
+NO_DECISION = Decision()
 
 
 @dataclass
@@ -182,14 +186,17 @@ class Controls:
         if isinstance(prefs, Problem):
             return Decision(problem=prefs)
         delay = prefs.latency_ms / 1000 if prefs.latency_ms is not None else self._latency()
-        decision = Decision(delay=delay, render_seconds=prefs.render_seconds, applied=prefs.applied)
+        problem: Problem | None = None
         if prefs.code is not None:
-            decision.problem = forced_problem(prefs.code, f"Prefer: code={prefs.code}")
+            problem = forced_problem(prefs.code, f"Prefer: code={prefs.code}")
         elif self._draw(self.error_rate):
-            decision.problem = forced_problem(500, "injected by the error rate")
+            problem = forced_problem(500, "injected by the error rate")
+        fail: dict[str, Any] | None = None
         if creates:
             if prefs.video == "failed" or (prefs.failure_code and prefs.video is None):
-                decision.fail = failure_object(prefs.failure_code, "forced by Prefer: video=failed")
+                fail = failure_object(prefs.failure_code, "forced by Prefer: video=failed")
             elif prefs.video is None and self._draw(self.failure_rate):
-                decision.fail = failure_object(None, "injected by the failure rate")
-        return decision
+                fail = failure_object(None, "injected by the failure rate")
+        if prefs is _NO_PREFERENCES and problem is None and fail is None and delay == 0.0:
+            return NO_DECISION
+        return Decision(problem, fail, delay, prefs.render_seconds, prefs.applied)

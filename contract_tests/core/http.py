@@ -6,7 +6,6 @@ The respx router, the ASGI door and the tests build a :class:`RawRequest`; the s
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -79,10 +78,17 @@ class RawRequest:
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
-    @functools.cached_property
+    @property
     def media(self) -> MediaType:
-        """The parsed Content-Type, read once however many steps ask (the door, then the checker)."""
-        return parse_media_type(self.header("content-type"))
+        """The parsed Content-Type, read once however many steps ask (the door, then the checker).
+
+        Kept in the instance by hand: ``functools.cached_property`` takes a lock on every first
+        read before Python 3.12, and every request is a first read."""
+        media: MediaType | None = self.__dict__.get("_media")
+        if media is None:
+            media = parse_media_type(self.header("content-type"))
+            object.__setattr__(self, "_media", media)
+        return media
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 from contract_tests.core import assets
 from contract_tests.core.byte_range import Unsatisfiable, requested_range
 from contract_tests.core.checker import RequestChecker, Verdict
-from contract_tests.core.controls import PREFER, Controls, Decision
+from contract_tests.core.controls import NO_DECISION, PREFER, Controls, Decision
 from contract_tests.core.engine import VideoEngine, whole_seconds
 from contract_tests.core.http import RawRequest, RawResponse
 from contract_tests.core.journal import Journal
@@ -100,7 +100,7 @@ class VideoService:
         """
         started = time.perf_counter()
         verdict: Verdict | None = None
-        decision = Decision()
+        decision = NO_DECISION
         extra: dict[str, Any] = {}
         try:
             route = route or self.router.route_of(request)
