@@ -31,9 +31,10 @@ KEEP_FILE_BYTES = 1024 * 1024
 # When the declared body is larger than that, no file in it can be previewed: keep only enough
 # to sniff its type, so many concurrent large uploads stay small in memory.
 SNIFF_FILE_BYTES = 64 * 1024
-BASE = "http://sora-mock"
+# The host a request's URL names; never used to route (the service is told its upstream explicitly).
+HOST = "sora-mock"
 # The validating proxy's report of what an exchange broke (mockserver/proxy.py); pages may read it (CORS).
-VIOLATIONS_HEADER = "sora-violations"  # the service is told its upstream explicitly; the host is never used
+VIOLATIONS_HEADER = "sora-violations"
 
 logger = logging.getLogger("sora-mock")
 
@@ -95,12 +96,15 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
-def _url(scope: Scope) -> str:
+def arrived(scope: Scope, headers: dict[str, str] | None = None) -> RawRequest:
+    """The request an ASGI ``scope`` carries (its body still to come), with ``headers`` when the
+    caller changed them (the proxy forwards its own), else the scope's."""
     path = (scope.get("raw_path") or scope.get("path", "/").encode()).decode("latin-1")
     if path[:1] != "/":
         path = "/" + path
-    query = scope.get("query_string")
-    return f"{BASE}{path}?{query.decode('latin-1')}" if query else BASE + path
+    raw_query = scope.get("query_string")
+    query = raw_query.decode("latin-1") if raw_query else ""
+    return RawRequest.arrived(scope["method"], HOST, path, query, _headers(scope) if headers is None else headers)
 
 
 def _boundary(request: RawRequest) -> str | None:
@@ -146,7 +150,7 @@ class VideoDoor:
         """
         head = scope["method"] == "HEAD"
         try:
-            request = RawRequest(scope["method"], _url(scope), _headers(scope))
+            request = arrived(scope)
             route = self.service.router.route_of(request)  # once: every step receives it
             try:
                 answer, close = await self._answer(request, route, receive)

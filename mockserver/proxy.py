@@ -51,7 +51,7 @@ from mockserver.door import (
     _boundary,
     _chunks,
     _headers,
-    _url,
+    arrived,
     send_answer,
 )
 
@@ -298,7 +298,7 @@ class ProxyDoor:
         client_headers = _headers(scope)
         forwarded = self._forwarded_headers(client_headers)
         # Checked as the relay receives it (an injected token counts), with the client's Content-Type.
-        request = RawRequest(scope["method"], _url(scope), forwarded)
+        request = arrived(scope, forwarded)
         exchange = Exchange(request, self.service.router.route_of(request), dt.datetime.now(dt.timezone.utc))
         body = self._body(request, exchange.route, receive)
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")

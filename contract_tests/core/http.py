@@ -75,6 +75,23 @@ class RawRequest:
         set_field(self, "host", url.hostname or "")
         set_field(self, "query", url.query)
 
+    @classmethod
+    def arrived(cls, method: str, host: str, path: str, query: str, headers: dict[str, str]) -> RawRequest:
+        """A request as an ASGI server hands it over, without a body: the method upper-case and the
+        header names lower-case already (ASGI's rules; the door lower-cases names as it reads
+        them), the path and query apart. The same request as ``RawRequest(method, url, headers)``,
+        without taking apart a URL the door would first have to put together."""
+        request = object.__new__(cls)
+        set_field = object.__setattr__
+        set_field(request, "method", method)
+        set_field(request, "url", f"http://{host}{path}?{query}" if query else f"http://{host}{path}")
+        set_field(request, "headers", headers)
+        set_field(request, "body", b"")
+        set_field(request, "path", path or "/")
+        set_field(request, "host", host)
+        set_field(request, "query", query)
+        return request
+
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 

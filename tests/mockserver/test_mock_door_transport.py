@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.core.http import RawRequest
 from mockserver import door
 
 
@@ -51,7 +52,12 @@ def test_header_names_past_the_lookups_bound_are_still_read() -> None:
     ],
 )
 def test_the_url_is_the_base_with_the_raw_path_and_query(extra: dict[str, Any], url: str) -> None:
-    assert door._url(_scope([], **extra)) == url
+    """The door's request is the one ``RawRequest`` makes of the same URL, path, host and query included."""
+    headers = [(b"Content-Type", b"text/plain"), (b"X-Tag", b"a")]
+    request = door.arrived(_scope(headers, **extra))
+    from_url = RawRequest("post", url, {"CONTENT-TYPE": "text/plain", "x-tag": "a"})
+    assert request.url == url and request == from_url
+    assert (request.path, request.host, request.query) == (from_url.path, from_url.host, from_url.query)
 
 
 def _sent(status: int, headers: dict[str, str], body: bytes, close: bool = False, head: bool = False) -> list[Any]:
