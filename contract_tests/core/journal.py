@@ -145,7 +145,8 @@ class Journal:
         headers, query, secrets = masked_request(values.get("headers") or {}, values.get("query") or "")
         scrubber = self.redactor.with_secrets(secrets) if secrets else self.redactor
         values["headers"], values["query"] = headers, query
-        if not scrubber.finds_in(values):
+        # The values only: the keys are the entry's own field names, never a request's text.
+        if not scrubber.finds_in(tuple(values.values())):
             return values  # the common case: nothing else to hide, so nothing is walked
         return {name: scrubber.scrub_object(value) for name, value in values.items()}
 

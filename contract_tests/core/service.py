@@ -9,6 +9,7 @@ whichever door a client comes through.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import time
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 POLL_AFTER = "openai-poll-after-ms"
 
 
+@functools.lru_cache(maxsize=64)  # a few render times recur (the default, a Prefer value)
 def _poll_after(render_seconds: float) -> str:
     """How often a poller should ask while a video renders: a tenth of its render time, 0.1-5 s, in ms."""
     return str(max(100, min(5000, int(render_seconds * 100))))
