@@ -180,3 +180,15 @@ def test_plain_bodies_take_the_fast_path_and_large_ones_do_not() -> None:
     reader.feed(large[100:])
     assert reader._pending is None  # past the limit: streamed through the state machine
     assert reader.finish()[0].size == FAST_BODY_BYTES
+
+
+def test_parts_read_from_the_same_header_block_share_read_only_headers() -> None:
+    """The fast path hands every part of a known header block the same headers, uncopied: they are
+    read-only, so no caller can change what another request's part says."""
+    body = b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\ncows\r\n--b--\r\n'
+    first, _ = _split_plain(body, b"b") or ([], None)
+    second, _ = _split_plain(body, b"b") or ([], None)
+    assert first[0].headers == {"content-disposition": 'form-data; name="prompt"'}
+    assert first[0].headers is second[0].headers
+    with pytest.raises(TypeError):
+        first[0].headers["content-disposition"] = "changed"  # type: ignore[index]
