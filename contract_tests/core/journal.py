@@ -143,7 +143,7 @@ class Journal:
         """:meth:`redact` on a dict the caller gives away (:meth:`record`'s own keyword arguments):
         the masked headers and query replace the originals in it instead of in a copy."""
         headers, query, secrets = masked_request(values.get("headers") or {}, values.get("query") or "")
-        scrubber = self.redactor.with_secrets(secrets) if secrets else self.redactor
+        scrubber = self.redactor.with_values(secrets) if secrets else self.redactor
         values["headers"], values["query"] = headers, query
         # The values only: the keys are the entry's own field names, never a request's text.
         if not scrubber.finds_in(tuple(values.values())):

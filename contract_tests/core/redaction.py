@@ -174,10 +174,10 @@ def redact_query(query: str) -> str:
 
 def request_secrets(headers: Mapping[str, str], query: str = "") -> list[str]:
     """The secret values one request carries: its secret headers' credentials, cookies and query values."""
-    return masked_request(headers, query)[2]
+    return list(masked_request(headers, query)[2])
 
 
-def masked_request(headers: Mapping[str, str], query: str = "") -> tuple[dict[str, str], str, list[str]]:
+def masked_request(headers: Mapping[str, str], query: str = "") -> tuple[dict[str, str], str, tuple[str, ...]]:
     """A request's headers and query with each secret masked where it stands, and the secret values
     themselves, to scrub wherever else they show up: one pass, as a journal entry needs all three."""
     masked = dict(headers)
@@ -187,12 +187,14 @@ def masked_request(headers: Mapping[str, str], query: str = "") -> tuple[dict[st
         if lower not in SECRET_HEADERS:
             continue
         masked[name] = redact_header(name, value)
-        values.append(value.strip())
+        value = value.strip()
+        values.append(value)
         if lower in _COOKIES:
             values.extend(part.partition("=")[2].strip() for part in value.split(";"))
         else:
-            values.append(value.strip().partition(" ")[2].strip())
-    return masked, _masked_query(query, values), values
+            values.append(value.partition(" ")[2].strip())
+    query = _masked_query(query, values)
+    return masked, query, tuple(values)
 
 
 def _masked_query(query: str, values: list[str]) -> str:
@@ -241,7 +243,7 @@ class Redactor:
         # Of those, the ones no other contains ("Bearer sk-1..." holds "sk-1..."): where one of the
         # others is, these are too, so finding these is enough to know whether any is there.
         self._shortest = tuple(v for v in self._encoded if not any(o != v and o in v for o in self._encoded))
-        self._known: dict[tuple[str, ...], Redactor] = {}  # with_secrets' answers, by secrets added
+        self._known: dict[tuple[str, ...], Redactor] = {}  # with_values' answers, by values added
 
     def __bool__(self) -> bool:
         """Whether any secret value is known (credential-shaped text is masked either way)."""
@@ -278,8 +280,19 @@ class Redactor:
 
     def with_secrets(self, secrets: Iterable[Secret | str]) -> Redactor:
         """This redactor, knowing ``secrets`` too (a journal entry adds its request's own)."""
-        known = tuple(s.reveal() if isinstance(s, Secret) else s for s in secrets)
-        return _extended(self, known) if len(self._known) < 64 else Redactor([*self._values, *known])
+        return self.with_values(tuple(s.reveal() if isinstance(s, Secret) else s for s in secrets))
+
+    def with_values(self, values: tuple[str, ...]) -> Redactor:
+        """:meth:`with_secrets` for plain strings (a journal entry's, from :func:`masked_request`).
+
+        One redactor per set, made once: a client sends the same token on every request. At most
+        64 sets are kept; past them, a new set gets a redactor of its own each time."""
+        found = self._known.get(values)
+        if found is None:
+            found = Redactor([*self._values, *values])
+            if len(self._known) < 64:
+                self._known[values] = found
+        return found
 
     def scrub(self, text: str) -> str:
         for value in self._values:
@@ -336,15 +349,6 @@ class Redactor:
                 new = self.scrub_object(value)
                 if new is not value:
                     setattr(report, name, new)
-
-
-def _extended(redactor: Redactor, secrets: tuple[str, ...]) -> Redactor:
-    """``redactor`` knowing ``secrets`` too, made once per set (a client sends the same token on
-    every request); bounded to 64 sets per redactor."""
-    found = redactor._known.get(secrets)
-    if found is None:
-        found = redactor._known[secrets] = Redactor([*redactor._values, *secrets])
-    return found
 
 
 def texts_in(obj: Any) -> str:

@@ -140,3 +140,16 @@ def test_the_journal_finds_a_known_token_inside_wide_text() -> None:
     )
     assert token not in repr(entry.as_dict())
     assert entry.fields["prompt"] == f"让牛快乐的{MASK}跳"
+
+
+def test_a_requests_secrets_get_one_redactor_per_set_and_the_cache_stays_bounded() -> None:
+    """A client sends the same token on every request: its redactor is made once. Past 64 sets a
+    new set still scrubs (a redactor of its own), and the ones kept are still the ones used."""
+    base = Redactor()
+    first = base.with_values(("token-number-0",))
+    for i in range(1, 80):
+        base.with_values((f"token-number-{i}",))
+    assert len(base._known) == 64
+    assert base.with_values(("token-number-0",)) is first
+    late = base.with_values(("token-number-79",))
+    assert late.scrub("x token-number-79 y") == f"x {MASK} y"
