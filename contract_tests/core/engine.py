@@ -9,6 +9,7 @@ task to run or to keep in step between worker processes: a shared store is enoug
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
 import threading
@@ -86,16 +87,23 @@ def whole_seconds(value: Any) -> int:
 _VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
+# The generator video ids come from: the module's own, never the global ``random``, which
+# Hypothesis resets before every example and user code may seed (ids would repeat, and drawing
+# them would move the user's sequence). Seeded from the OS, and again in a forked child, so two
+# worker processes never share a sequence.
+_IDS = random.Random()
+os.register_at_fork(after_in_child=lambda: _IDS.seed())
+
+
 def _uuid4_text() -> str:
-    """``str(uuid.uuid4())``'s form and bits, from ``random.getrandbits`` and without the UUID object.
+    """``str(uuid.uuid4())``'s form and bits, from :data:`_IDS` and without the UUID object.
 
     A video id must be unique, not unguessable (anyone may ask the mock for any id), so it comes
-    from the process's Mersenne Twister instead of a system call per create: ``random`` seeds it
-    from the OS and reseeds it in a forked child, so two worker processes never share a sequence.
-    The version digit (13th) is written as ``4`` and the variant digit (17th) mapped to ``8``-``b``,
-    which is what ``uuid.UUID(int=..., version=4)`` does to the same random bits.
+    from a Mersenne Twister seeded from the OS instead of a system call per create. The version
+    digit (13th) is written as ``4`` and the variant digit (17th) mapped to ``8``-``b``, which is
+    what ``uuid.UUID(int=..., version=4)`` does to the same random bits.
     """
-    h = f"{random.getrandbits(128):032x}"
+    h = f"{_IDS.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
 
 

@@ -26,11 +26,16 @@ def _json_encoder() -> Callable[[Any], str]:
 
     ``JSONEncoder.encode`` builds a new C encoder (and a dict for circular references) on every
     call; the C encoder itself keeps no state between calls, so one is made here and reused.
-    Payloads are trees the service builds, never circular. Where ``json`` has no C encoder (another
-    Python), ``JSONEncoder`` does the same work."""
-    if c_make_encoder is None:
-        return json.JSONEncoder(ensure_ascii=False).encode
-    encode = c_make_encoder(None, _not_serializable, encode_basestring, None, ": ", ", ", False, False, True)
+    Payloads are trees the service builds, never circular (one would end in a RecursionError, which
+    the doors answer as any bug: a logged 500). Where ``json`` has no C encoder, or its private
+    constructor changed, ``JSONEncoder`` does the same work."""
+    general = json.JSONEncoder(ensure_ascii=False).encode
+    try:  # a private constructor: should its signature change, the general encoder does the work
+        encode = c_make_encoder(None, _not_serializable, encode_basestring, None, ": ", ", ", False, False, True)
+        if "".join(encode({"a": [1, 2.5, None]}, 0)) != general({"a": [1, 2.5, None]}):
+            return general
+    except TypeError:  # c_make_encoder is None (no C accelerator) or takes other arguments
+        return general
     return lambda payload: "".join(encode(payload, 0))
 
 
@@ -78,9 +83,10 @@ class RawRequest:
     @classmethod
     def arrived(cls, method: str, host: str, path: str, query: str, headers: dict[str, str]) -> RawRequest:
         """A request as an ASGI server hands it over, without a body: the method upper-case and the
-        header names lower-case already (ASGI's rules; the door lower-cases names as it reads
-        them), the path and query apart. The same request as ``RawRequest(method, url, headers)``,
-        without taking apart a URL the door would first have to put together."""
+        header names lower-case already (the caller sees to both; the door lower-cases names as it
+        reads them), the path and query apart, neither holding what a URL parser would drop. The
+        same request as ``RawRequest(method, url, headers)``, without taking apart a URL the door
+        would first have to put together."""
         request = object.__new__(cls)
         set_field = object.__setattr__
         set_field(request, "method", method)

@@ -243,6 +243,10 @@ class Redactor:
         # Of those, the ones no other contains ("Bearer sk-1..." holds "sk-1..."): where one of the
         # others is, these are too, so finding these is enough to know whether any is there.
         self._shortest = tuple(v for v in self._encoded if not any(o != v and o in v for o in self._encoded))
+        # The quick look at marshal's bytes finds a value in a bytes object only as its UTF-8; the
+        # walk decodes bytes with U+FFFD for what is not UTF-8, so a value holding U+FFFD (an
+        # ``api_key=%FF...`` parameter, decoded) is only ever looked for by the walk.
+        self._quick = not any("\ufffd" in v for v in self._values)
         self._known: dict[tuple[str, ...], Redactor] = {}  # with_values' answers, by values added
 
     def __bool__(self) -> bool:
@@ -266,10 +270,10 @@ class Redactor:
         instead missed a key after an escaped character: ``"x\\nsk-..."``.)
         """
         try:
-            whole = marshal.dumps(obj)
+            whole = marshal.dumps(obj) if self._quick else None
         except ValueError:
-            pass
-        else:
+            whole = None
+        if whole is not None:
             if any(v in whole for v in self._shortest):
                 return True
             if not _may_hold_credentials(whole):

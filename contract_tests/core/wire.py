@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import collapse_rfc2231_value
-from types import MappingProxyType
 from typing import Literal
 
 from python_multipart.exceptions import FormParserError
@@ -388,14 +387,14 @@ def _split_plain(
         size = len(data)
         if filename is not None and keep_file_bytes is not None and size > keep_file_bytes:
             data = data[:keep_file_bytes]
-        parts.append(Part(name, data, filename, content_type, headers, size))
+        parts.append(Part(name, data, filename, content_type, headers.copy(), size))
     return parts, problem
 
 
 _CLOSE = (b"--", b"--\r\n")
 # What a part's header block says, as _part_fields reads it, with the headers themselves:
 # (headers, name, filename, content_type, problem), or False when the block is not plain.
-_Head = tuple[Mapping[str, str], str, str | None, str | None, PartProblem | None]
+_Head = tuple[dict[str, str], str, str | None, str | None, PartProblem | None]
 # Clients send the same few part header blocks over and over: their reading is kept, for blocks up
 # to _CACHED_BLOCK bytes and at most _CACHED_HEADS of them (then it starts over), so a few MB.
 _HEADS: dict[bytes, _Head | Literal[False]] = {}
@@ -407,8 +406,7 @@ def _read_head(block: bytes) -> _Head | Literal[False]:
     """What follows a delimiter up to the blank line, read (and kept in ``_HEADS`` when small):
     False unless it is CRLF and then plain header lines."""
     headers = _plain_headers(block[2:]) if block.startswith(b"\r\n") else None
-    # The headers go out read-only: every part read from the same block shares them, uncopied.
-    head: _Head | Literal[False] = False if headers is None else (MappingProxyType(headers), *_part_fields(headers))
+    head: _Head | Literal[False] = False if headers is None else (headers, *_part_fields(headers))
     if len(block) <= _CACHED_BLOCK:
         if len(_HEADS) >= _CACHED_HEADS:
             _HEADS.clear()

@@ -100,3 +100,8 @@ def test_each_credential_rule_gets_past_the_quick_test(value: str) -> None:
     entry = {"headers": {"authorization": f"Bearer {MASK}"}, "fields": {"prompt": value}, "status": 200}
     assert Redactor().finds_in(entry)
     assert Redactor().scrub_object(entry) != entry
+
+
+def test_a_known_value_with_a_replacement_character_is_found_in_bytes_that_decode_to_it() -> None:
+    """The walk decodes bytes with U+FFFD for what is not UTF-8; such a value skips the quick look."""
+    assert Redactor(["\ufffdsecretvalue"]).finds_in({"b": b"\xffsecretvalue"})

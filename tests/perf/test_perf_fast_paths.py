@@ -46,25 +46,49 @@ def test_video_ids_set_the_version_and_variant_bits_as_uuid_does(monkeypatch: py
     """Every byte value in the version and variant positions: the text is ``uuid.UUID(version=4)``'s."""
     for value in range(256):
         bits = int.from_bytes(bytes([value]) * 16, "big")
-        monkeypatch.setattr(engine.random, "getrandbits", lambda k, bits=bits: bits)
+        monkeypatch.setattr(engine._IDS, "getrandbits", lambda k, bits=bits: bits)
         assert _uuid4_text() == str(uuid.UUID(int=bits, version=4))
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
 def test_a_forked_worker_makes_other_ids_than_its_parent() -> None:
-    """Ids come from ``random``, which reseeds in a forked child: two workers never share a sequence."""
+    """The ids' generator is reseeded in a forked child: two workers never share a sequence."""
     _uuid4_text()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its next ids, then out without running the parent's cleanup
-        os.write(write_end, " ".join(_uuid4_text() for _ in range(3)).encode())
-        os._exit(0)
+        try:
+            os.write(write_end, " ".join(_uuid4_text() for _ in range(3)).encode())
+        finally:
+            os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         child = pipe.read().decode().split()
     os.waitpid(pid, 0)
     parent = [_uuid4_text() for _ in range(3)]
     assert len(child) == 3 and not set(child) & set(parent)
+
+
+def test_video_ids_do_not_follow_the_global_random() -> None:
+    """Hypothesis seeds the global ``random`` before every example, and user code may: ids still
+    differ, and making them leaves the user's sequence where it was."""
+    random.seed(0)
+    first = _uuid4_text()
+    expected = random.random()
+    random.seed(0)
+    second = _uuid4_text()
+    assert first != second
+    assert random.random() == expected
+
+
+@settings(max_examples=5, database=None)
+@given(st.integers())
+def test_video_ids_differ_between_hypothesis_examples(_: int) -> None:
+    _SEEN_IDS.append(engine.VideoEngine().new_id())
+    assert len(set(_SEEN_IDS)) == len(_SEEN_IDS)
+
+
+_SEEN_IDS: list[str] = []
 
 
 def test_the_size_cache_answers_what_the_regex_answers() -> None:
@@ -102,3 +126,14 @@ def test_the_reused_json_encoder_writes_what_json_dumps_writes(payload: object) 
 def test_the_reused_json_encoder_refuses_what_json_refuses() -> None:
     with pytest.raises(TypeError, match="not JSON serializable"):
         http._ENCODE({"a": object()})
+
+
+@pytest.mark.parametrize(
+    "constructor",
+    [None, lambda *args: (_ for _ in ()).throw(TypeError("takes other arguments")), lambda *args: lambda o, i: ["{}"]],
+)
+def test_the_json_encoder_falls_back_to_json_when_its_c_constructor_is_missing_or_changed(
+    monkeypatch: pytest.MonkeyPatch, constructor: object
+) -> None:
+    monkeypatch.setattr(http, "c_make_encoder", constructor)
+    assert http._json_encoder()({"a": [1, "让"]}) == json.dumps({"a": [1, "让"]}, ensure_ascii=False)
