@@ -52,15 +52,23 @@ async def _next_chunk(receive: Receive) -> tuple[bytes, bool]:
     return message.get("body", b""), message.get("more_body", False)
 
 
-async def _read_body(receive: Receive, take: Callable[[bytes], bool | None]) -> bool:
+async def _read_body(receive: Receive, take: Callable[[bytes], bool | None], length: int | None = None) -> bool:
     """Hand each chunk of the body to ``take`` as it arrives, until the body ends (True) or
     ``take`` answers True to stop reading (False). A plain loop, not an async generator: this
-    runs on every request, and a generator's machinery costs more than the body's handling."""
+    runs on every request, and a generator's machinery costs more than the body's handling.
+
+    ``length`` is the body's length when its framing says so (a Content-Length, no
+    Transfer-Encoding): once that many bytes came, the body is whole, and the server's closing
+    empty message is not waited for (granian sends a small body with ``more_body`` and then an
+    empty last message, one more trip through the event loop per request)."""
+    received = 0
     while True:
         body, more = await _next_chunk(receive)
-        if body and take(body):
-            return False
-        if not more:
+        if body:
+            if take(body):
+                return False
+            received += len(body)
+        if not more or received == length:
             return True
 
 
@@ -184,6 +192,8 @@ class VideoDoor:
 
     async def _answer(self, request: RawRequest, route: Route, receive: Receive) -> tuple[RawResponse, bool]:
         declared = _declared_length(request.headers)
+        # The body's length, when its framing is a Content-Length alone (chunked framing wins over one).
+        length = declared if "transfer-encoding" not in request.headers else None
         if declared is not None and declared > self.max_bytes:
             # Say no before reading; with "Expect: 100-continue" the client never sends the body.
             if "100-continue" not in (request.header("expect") or "").lower():
@@ -191,36 +201,38 @@ class VideoDoor:
             return self.service.handle(request, body_problem=too_large(self.max_bytes), route=route), True
         boundary = _boundary(request) if route.streamed else None
         if boundary is not None:
-            return await self._streamed(request, route, boundary, receive)
+            return await self._streamed(request, route, boundary, receive, length)
         body = bytearray()
 
         def gather(chunk: bytes) -> bool:
             body.extend(chunk)
             return len(body) > self.max_bytes
 
-        if not await _read_body(receive, gather):
+        if not await _read_body(receive, gather, length):
             drained = await self._drain(receive, len(body))
             return self.service.handle(request, body_problem=too_large(self.max_bytes), route=route), not drained
         full = RawRequest(request.method, request.url, request.headers, bytes(body))
         return self.service.handle(full, route=route), False
 
-    def kept_per_file(self, request: RawRequest) -> int | None:
-        """How much of each file to keep: a preview's worth, or a sniff when none can be previewed."""
+    def kept_per_file(self, request: RawRequest, declared: int | None = None) -> int | None:
+        """How much of each file to keep: a preview's worth, or a sniff when none can be previewed
+        (``declared``: the request's Content-Length, when the caller has read it already)."""
         keep = self.keep_file_bytes
-        declared = _declared_length(request.headers)
+        if declared is None:
+            declared = _declared_length(request.headers)
         if keep is not None and declared is not None and declared > keep + SNIFF_FILE_BYTES:
             return min(keep, SNIFF_FILE_BYTES)
         return keep
 
     async def _streamed(
-        self, request: RawRequest, route: Route, boundary: str, receive: Receive
+        self, request: RawRequest, route: Route, boundary: str, receive: Receive, length: int | None
     ) -> tuple[RawResponse, bool]:
-        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes, self.kept_per_file(request))
+        reader = MultipartReader(boundary.encode("latin-1"), self.max_bytes, self.kept_per_file(request, length))
         problem: Problem | None = None
         parts: list[Part] | None = None
         close = False
         try:
-            await _read_body(receive, reader.feed)
+            await _read_body(receive, reader.feed, length)
             parts = reader.finish()
         except BodyTooLarge as exc:
             problem = body_problem(exc)
