@@ -34,13 +34,18 @@ async def ceiling(scope: Scope, receive: Receive, send: Send) -> None:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    # As sora-mock's door does: a body whole by its Content-Length (no Transfer-Encoding) is not
+    # followed by a wait for the server's empty last message.
+    headers = dict(scope["headers"])
+    framed = b"content-length" in headers and b"transfer-encoding" not in headers
+    length = int(headers[b"content-length"]) if framed else None
     received = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return
         received += len(message.get("body", b""))
-        if not message.get("more_body", False):
+        if not message.get("more_body", False) or received == length:
             break
     await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
     await send({"type": "http.response.body", "body": ANSWER})
