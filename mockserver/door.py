@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Mapping
 
 from starlette.responses import Response
@@ -105,11 +104,6 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
-# What a URL parser drops or cuts at (a fragment, tabs and line breaks): a target holding one is
-# read through the URL, as before, rather than taken apart here.
-_URL_TROUBLE = re.compile(r"[#\t\r\n]")
-
-
 def arrived(scope: Scope, headers: dict[str, str] | None = None) -> RawRequest:
     """The request an ASGI ``scope`` carries (its body still to come), with ``headers`` when the
     caller changed them (the proxy forwards its own), else the scope's.
@@ -124,8 +118,6 @@ def arrived(scope: Scope, headers: dict[str, str] | None = None) -> RawRequest:
     raw_query = scope.get("query_string")
     query = raw_query.decode("latin-1") if raw_query else ""
     headers = _headers(scope) if headers is None else headers
-    if _URL_TROUBLE.search(path) or _URL_TROUBLE.search(query):
-        return RawRequest(scope["method"], f"http://{HOST}{path}?{query}" if query else f"http://{HOST}{path}", headers)
     return RawRequest.arrived(scope["method"].upper(), HOST, path, query, headers)
 
 

@@ -7,6 +7,7 @@ The respx router, the ASGI door and the tests build a :class:`RawRequest`; the s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -40,6 +41,8 @@ def _json_encoder() -> Callable[[Any], str]:
 
 
 _ENCODE = _json_encoder()
+# What a URL parser drops or cuts at: a target holding one is read through the URL.
+_URL_TROUBLE = re.compile(r"[#\t\r\n]")
 
 
 def json_bytes(payload: Any, *, default: Callable[[Any], Any] | None = None) -> bytes:
@@ -84,13 +87,17 @@ class RawRequest:
     def arrived(cls, method: str, host: str, path: str, query: str, headers: dict[str, str]) -> RawRequest:
         """A request as an ASGI server hands it over, without a body: the method upper-case and the
         header names lower-case already (the caller sees to both; the door lower-cases names as it
-        reads them), the path and query apart, neither holding what a URL parser would drop. The
-        same request as ``RawRequest(method, url, headers)``, without taking apart a URL the door
-        would first have to put together."""
+        reads them), the path and query apart. The same request as ``RawRequest(method, url,
+        headers)``, without taking apart a URL the door would first have to put together, unless
+        the target holds what a URL parser drops or cuts at (a fragment, tabs, line breaks): that
+        one is read through the URL."""
+        url = f"http://{host}{path}?{query}" if query else f"http://{host}{path}"
+        if _URL_TROUBLE.search(url):
+            return cls(method, url, headers)
         request = object.__new__(cls)
         set_field = object.__setattr__
         set_field(request, "method", method)
-        set_field(request, "url", f"http://{host}{path}?{query}" if query else f"http://{host}{path}")
+        set_field(request, "url", url)
         set_field(request, "headers", headers)
         set_field(request, "body", b"")
         set_field(request, "path", path or "/")
