@@ -337,7 +337,8 @@ class VideoService:
         if payload is None:
             payload = {"content-type": content_type, "bytes": len(response.body)}
         is_video = isinstance(payload, dict) and payload.get("object") == "video"
-        entry_extra = {**_source_extra(payload), **(extra or {})} if is_video or extra else {}
+        source = payload.get("remixed_from_video_id") if is_video else None  # remix, edit, extension
+        entry_extra = {"source_video_id": source, **(extra or {})} if source else dict(extra or {})
         if verdict is None:
             verdict_word, problems, fields, files, uploads, document = "-", [], {}, [], None, None
         else:
@@ -381,13 +382,6 @@ def _json_payload(response: RawResponse) -> Any:
         return response.payload()
     except ValueError:
         return None
-
-
-def _source_extra(payload: Any) -> dict[str, Any]:
-    """The source of a video made from another (remix, edit, extension), for the journal page."""
-    if isinstance(payload, dict) and payload.get("object") == "video" and payload.get("remixed_from_video_id"):
-        return {"source_video_id": payload["remixed_from_video_id"]}
-    return {}
 
 
 def not_mp4(upload: Part) -> Problem:
